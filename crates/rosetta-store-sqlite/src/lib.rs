@@ -1,0 +1,216 @@
+//! The embedded SQLite backend of the Rosetta store (the default).
+//!
+//! One table holds every record as JSON, keyed by kind and id, with its version. SQLite runs in WAL
+//! mode; a committed batch is one SQLite transaction, so a write acknowledged to a client survives a
+//! crash of the process (and, with `synchronous = FULL`, of the machine). Migrations run at start-up and
+//! are recorded in `schema_migrations`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use rosetta_model::Kind;
+use rosetta_store::{Mutation, Store, StoreError, StoreFuture, StoredRecord};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// How hard SQLite works to make commits durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Survives a process crash; the last commits may be lost on power loss (faster).
+    Normal,
+    /// Survives power loss too (the default).
+    #[default]
+    Full,
+}
+
+/// The SQLite [`Store`].
+pub struct SqliteStore {
+    path: PathBuf,
+    connection: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+/// Schema migrations, applied in order; never edit a released one.
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    "CREATE TABLE records (
+        kind TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+    ) WITHOUT ROWID;",
+)];
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path` and runs migrations.
+    pub fn open(path: &Path, synchronous: Synchronous) -> Result<SqliteStore, StoreError> {
+        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|err| StoreError::Unavailable(format!("cannot create {}: {err}", parent.display())))?;
+        }
+        let connection = Connection::open(path).map_err(unavailable)?;
+        let synchronous = match synchronous {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        };
+        connection
+            .execute_batch(&format!(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 5000;"
+            ))
+            .map_err(unavailable)?;
+        migrate(&connection)?;
+        Ok(SqliteStore { path: path.to_owned(), connection: Arc::new(Mutex::new(connection)) })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let connection = Arc::clone(&self.connection);
+        tokio::task::spawn_blocking(move || work(&mut connection.lock()))
+            .await
+            .map_err(|err| StoreError::Backend(format!("sqlite worker failed: {err}")))?
+    }
+}
+
+fn migrate(connection: &Connection) -> Result<(), StoreError> {
+    connection
+        .execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied TEXT NOT NULL);")
+        .map_err(backend)?;
+    for (version, sql) in MIGRATIONS {
+        let applied: Option<i64> = connection
+            .query_row("SELECT version FROM schema_migrations WHERE version = ?1", [version], |row| row.get(0))
+            .optional()
+            .map_err(backend)?;
+        if applied.is_some() {
+            continue;
+        }
+        let tx = connection.unchecked_transaction().map_err(backend)?;
+        tx.execute_batch(sql).map_err(backend)?;
+        tx.execute("INSERT INTO schema_migrations (version, applied) VALUES (?1, datetime('now'))", [version])
+            .map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        tracing::info!(version, "applied sqlite migration");
+    }
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn load(&self) -> StoreFuture<'_, Vec<StoredRecord>> {
+        Box::pin(self.blocking(|connection| {
+            let mut statement = connection.prepare("SELECT kind, id, version, body FROM records").map_err(backend)?;
+            let rows = statement
+                .query_map([], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get(1)?, row.get::<_, i64>(2)?, row.get(3)?))
+                })
+                .map_err(backend)?;
+            let mut records = Vec::new();
+            for row in rows {
+                let (kind, id, version, body) = row.map_err(backend)?;
+                let Some(kind) = Kind::from_name(&kind) else {
+                    tracing::warn!(kind, id, "skipping record of unknown kind");
+                    continue;
+                };
+                records.push(StoredRecord { kind, id, version: version as u64, body });
+            }
+            Ok(records)
+        }))
+    }
+
+    fn commit(&self, batch: Vec<Mutation>) -> StoreFuture<'_, ()> {
+        Box::pin(self.blocking(move |connection| {
+            let tx = connection.transaction().map_err(backend)?;
+            {
+                let mut put = tx
+                    .prepare_cached(
+                        "INSERT INTO records (kind, id, version, body) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, body = excluded.body",
+                    )
+                    .map_err(backend)?;
+                let mut delete = tx.prepare_cached("DELETE FROM records WHERE kind = ?1 AND id = ?2").map_err(backend)?;
+                for mutation in &batch {
+                    match mutation {
+                        Mutation::Put { record, .. } => {
+                            put.execute(params![record.kind.as_str(), record.id, record.version as i64, record.body])
+                                .map_err(backend)?;
+                        }
+                        Mutation::Delete { kind, id } => {
+                            delete.execute(params![kind.as_str(), id]).map_err(backend)?;
+                        }
+                    }
+                }
+            }
+            tx.commit().map_err(backend)
+        }))
+    }
+
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        Box::pin(self.blocking(|connection| {
+            connection.query_row("SELECT 1", [], |_| Ok(())).map_err(unavailable)
+        }))
+    }
+}
+
+fn backend(err: rusqlite::Error) -> StoreError {
+    StoreError::Backend(err.to_string())
+}
+
+fn unavailable(err: rusqlite::Error) -> StoreError {
+    StoreError::Unavailable(err.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rosetta_model::{Kind, Meta, Tenant, TenantKind};
+    use rosetta_store::{Actor, Db, StoreError};
+
+    use super::*;
+
+    fn tenant(name: &str) -> Tenant {
+        Tenant { meta: Meta::new(0), name: name.to_owned(), parent: Some(1), kind: TenantKind::Tenant, description: String::new(), native: Default::default() }
+    }
+
+    #[tokio::test]
+    async fn records_survive_reopening_and_migrations_are_idempotent() {
+        let dir = std::env::temp_dir().join(format!("rosetta-sqlite-{}", uuid_like()));
+        let path = dir.join("store.db");
+        {
+            let db = Db::open(Arc::new(SqliteStore::open(&path, Synchronous::Normal).expect("open"))).await.expect("db");
+            db.write(Actor::system(), |tx| {
+                tx.insert(tenant("a"));
+                tx.insert(tenant("b"));
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .expect("write");
+            let first = db.all::<Tenant>()[0].meta.id;
+            db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.delete::<Tenant>(first))).await.expect("delete");
+        }
+        let db = Db::open(Arc::new(SqliteStore::open(&path, Synchronous::Full).expect("reopen"))).await.expect("db");
+        let names: Vec<String> = db.all::<Tenant>().iter().map(|t| t.name.clone()).collect();
+        assert_eq!(names, vec!["b".to_owned()]);
+        assert!(db.cache().get_record(Kind::ConfigStatus, 1).is_some());
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    fn uuid_like() -> String {
+        format!("{}-{}", std::process::id(), rosetta_model::Timestamp::now().millis())
+    }
+}

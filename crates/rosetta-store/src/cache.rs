@@ -1,0 +1,87 @@
+//! The read cache: one dashmap table per kind plus a unique-name index.
+//!
+//! Only [`crate::Db`] writes to the cache, after the backend committed; readers get `Arc`s and never
+//! hold a dashmap guard beyond the call.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use rosetta_model::Id;
+
+pub use crate::object::Cache;
+use crate::Object;
+
+/// The cached objects of one kind.
+#[derive(Debug)]
+pub struct Table<T> {
+    by_id: DashMap<Id, Arc<T>>,
+    by_name: DashMap<String, Id>,
+    next_id: AtomicI64,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Table<T> {
+        Table { by_id: DashMap::new(), by_name: DashMap::new(), next_id: AtomicI64::new(1) }
+    }
+}
+
+impl<T: Object> Table<T> {
+    /// The object with this id.
+    pub fn get(&self, id: Id) -> Option<Arc<T>> {
+        self.by_id.get(&id).map(|entry| Arc::clone(entry.value()))
+    }
+
+    /// The id of the object with this unique name (exact, case-sensitive).
+    pub fn id_by_name(&self, name: &str) -> Option<Id> {
+        self.by_name.get(name).map(|entry| *entry.value())
+    }
+
+    /// Every object, ordered by id.
+    pub fn all(&self) -> Vec<Arc<T>> {
+        let mut all: Vec<Arc<T>> = self.by_id.iter().map(|entry| Arc::clone(entry.value())).collect();
+        all.sort_unstable_by_key(|object| object.meta().id);
+        all
+    }
+
+    /// Number of objects.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// True when there are no objects.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    /// Allocates a fresh id, never handed out before by this process.
+    pub(crate) fn allocate_id(&self) -> Id {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Makes sure ids up to `id` are never allocated.
+    pub(crate) fn reserve(&self, id: Id) {
+        self.next_id.fetch_max(id + 1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn insert(&self, object: Arc<T>) {
+        let id = object.meta().id;
+        self.reserve(id);
+        if let Some(old) = self.by_id.insert(id, Arc::clone(&object)) {
+            if let Some(name) = old.unique_name() {
+                self.by_name.remove_if(name, |_, owner| *owner == id);
+            }
+        }
+        if let Some(name) = object.unique_name() {
+            self.by_name.insert(name.to_owned(), id);
+        }
+    }
+
+    pub(crate) fn remove(&self, id: Id) {
+        if let Some((_, old)) = self.by_id.remove(&id) {
+            if let Some(name) = old.unique_name() {
+                self.by_name.remove_if(name, |_, owner| *owner == id);
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The [`Db`] facade: cached reads, serialised transactional writes, and a change feed.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use rosetta_model::{Id, Kind};
+use tokio::sync::{broadcast, Mutex};
+
+use crate::cache::Cache;
+use crate::{Actor, Object, Record, Store, StoreError, Tx};
+
+/// One committed change: the new record, or `None` for a delete.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// Kind.
+    pub kind: Kind,
+    /// Id.
+    pub id: Id,
+    /// The record after the change; `None` when deleted.
+    pub record: Option<Record>,
+}
+
+/// Everything one transaction changed, in order.
+#[derive(Debug, Clone)]
+pub struct ChangeSet {
+    /// Position in this process's change feed, gap-free from 1.
+    pub seq: u64,
+    /// Who wrote it.
+    pub actor: Actor,
+    /// The changes.
+    pub changes: Vec<Change>,
+}
+
+/// The store facade every dialect uses.
+pub struct Db {
+    cache: Cache,
+    store: Arc<dyn Store>,
+    write_lock: Mutex<()>,
+    changes: broadcast::Sender<Arc<ChangeSet>>,
+    seq: AtomicU64,
+    healthy: AtomicBool,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("store", &self.store.name()).finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    /// Opens the store and fills the cache with every record.
+    pub async fn open(store: Arc<dyn Store>) -> Result<Db, StoreError> {
+        let records = store.load().await?;
+        let cache = Cache::default();
+        for stored in records {
+            let record = Record::from_json(stored.kind, &stored.body).map_err(|err| StoreError::Corrupt {
+                kind: stored.kind,
+                id: stored.id,
+                message: err.to_string(),
+            })?;
+            cache.insert_record(record);
+        }
+        let (changes, _) = broadcast::channel(4096);
+        Ok(Db {
+            cache,
+            store,
+            write_lock: Mutex::new(()),
+            changes,
+            seq: AtomicU64::new(0),
+            healthy: AtomicBool::new(true),
+        })
+    }
+
+    /// The read cache.
+    pub fn cache(&self) -> &Cache {
+        &self.cache
+    }
+
+    /// The backend's name.
+    pub fn backend_name(&self) -> &'static str {
+        self.store.name()
+    }
+
+    /// The object of type `T` with this id.
+    pub fn get<T: Object>(&self, id: Id) -> Option<Arc<T>> {
+        T::table(&self.cache).get(id)
+    }
+
+    /// Every object of type `T`, ordered by id.
+    pub fn all<T: Object>(&self) -> Vec<Arc<T>> {
+        T::table(&self.cache).all()
+    }
+
+    /// The object of type `T` with this unique name.
+    pub fn find_by_name<T: Object>(&self, name: &str) -> Option<Arc<T>> {
+        let id = T::table(&self.cache).id_by_name(name)?;
+        self.get(id)
+    }
+
+    /// Number of objects of type `T`.
+    pub fn count<T: Object>(&self) -> usize {
+        T::table(&self.cache).len()
+    }
+
+    /// Runs `work` as one transaction. Writes are serialised; `work` must not block. When `work` returns
+    /// `Ok`, the staged batch is committed to the backend and then applied to the cache; when it returns
+    /// `Err` or the commit fails, nothing is written anywhere.
+    pub async fn write<R, E>(&self, actor: Actor, work: impl FnOnce(&mut Tx<'_>) -> Result<R, E>) -> Result<R, E>
+    where
+        E: From<StoreError>,
+    {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = Tx::new(&self.cache, actor.clone());
+        let result = work(&mut tx)?;
+        if tx.is_empty() {
+            return Ok(result);
+        }
+        let (mutations, applied) = tx.finish();
+        if let Err(err) = self.store.commit(mutations).await {
+            if matches!(err, StoreError::Unavailable(_)) {
+                self.healthy.store(false, Ordering::Relaxed);
+            }
+            tracing::warn!(backend = self.store.name(), error = %err, "commit failed; transaction rolled back");
+            return Err(err.into());
+        }
+        self.healthy.store(true, Ordering::Relaxed);
+        let mut changes = Vec::with_capacity(applied.len());
+        for (kind, id, record) in applied {
+            match &record {
+                Some(record) => self.cache.insert_record(record.clone()),
+                None => self.cache.remove_record(kind, id),
+            }
+            changes.push(Change { kind, id, record });
+        }
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        // No subscriber is not an error: the feed is best effort for live views.
+        let _ = self.changes.send(Arc::new(ChangeSet { seq, actor, changes }));
+        Ok(result)
+    }
+
+    /// Follows every committed change set from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<ChangeSet>> {
+        self.changes.subscribe()
+    }
+
+    /// Checks that the backend answers; updates the health flag that `/readyz` reports.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let result = self.store.ping().await;
+        self.healthy.store(result.is_ok(), Ordering::Relaxed);
+        result
+    }
+
+    /// False after the backend failed to answer, until it answers again.
+    pub fn is_healthy(&self) -> bool {
+        self.healthy.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests;

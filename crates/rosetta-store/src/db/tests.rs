@@ -1,0 +1,133 @@
+//! Transaction tests against the in-memory backend.
+
+use std::sync::Arc;
+
+use rosetta_model::*;
+
+use crate::{Actor, Db, MemoryStore, StoreError};
+
+fn host(name: &str) -> Host {
+    Host {
+        meta: Meta::new(0),
+        name: name.to_owned(),
+        address: "10.0.0.1".to_owned(),
+        alias: String::new(),
+        other_addresses: vec![],
+        tenant: ROOT_TENANT,
+        shared_tenants: vec![],
+        hostgroups: vec![],
+        templates: vec![],
+        parents: vec![],
+        contacts: vec![],
+        check: CheckSettings::default(),
+        vars: vec![],
+        tags: vec![],
+        enabled: true,
+        foreign_source: None,
+        foreign_id: None,
+        native: Native::new(),
+    }
+}
+
+async fn open() -> (Arc<MemoryStore>, Db) {
+    let store = Arc::new(MemoryStore::new());
+    let db = Db::open(store.clone()).await.expect("open");
+    (store, db)
+}
+
+#[tokio::test]
+async fn committed_writes_are_cached_durable_and_audited() {
+    let (store, db) = open().await;
+    let id = db
+        .write(Actor::new("admin", "test"), |tx| Ok::<_, StoreError>(tx.insert(host("web1")).meta.id))
+        .await
+        .expect("write");
+    assert_eq!(db.get::<Host>(id).expect("cached").name, "web1");
+    assert_eq!(db.find_by_name::<Host>("web1").expect("by name").meta.id, id);
+    let status = db.get::<ConfigStatus>(1).expect("config status");
+    assert!(status.pending);
+    let audit = db.all::<AuditEntry>();
+    assert_eq!(audit.len(), 1);
+    assert_eq!((audit[0].action.as_str(), audit[0].user.as_str()), ("create", "admin"));
+    assert_eq!(audit[0].detail, "web1");
+
+    let reopened = Db::open(store).await.expect("reopen");
+    assert_eq!(reopened.get::<Host>(id).expect("durable").name, "web1");
+}
+
+#[tokio::test]
+async fn a_failing_closure_leaves_nothing_behind() {
+    let (store, db) = open().await;
+    let result: Result<(), StoreError> = db
+        .write(Actor::system(), |tx| {
+            tx.insert(host("a"));
+            tx.insert(host("b"));
+            Err(StoreError::Backend("validation failed halfway".to_owned()))
+        })
+        .await;
+    assert!(result.is_err());
+    assert_eq!(db.count::<Host>(), 0);
+    assert!(store.is_empty());
+}
+
+#[tokio::test]
+async fn a_failing_commit_leaves_nothing_behind() {
+    let (store, db) = open().await;
+    store.fail_next_commit();
+    let result = db
+        .write(Actor::system(), |tx| {
+            tx.insert(host("a"));
+            tx.insert(host("b"));
+            Ok::<_, StoreError>(())
+        })
+        .await;
+    assert!(result.is_err());
+    assert_eq!(db.count::<Host>(), 0);
+    assert!(db.find_by_name::<Host>("a").is_none());
+    assert!(store.is_empty());
+}
+
+#[tokio::test]
+async fn a_transaction_reads_its_own_writes() {
+    let (_store, db) = open().await;
+    db.write(Actor::system(), |tx| {
+        let first = tx.insert(host("a"));
+        assert_eq!(tx.find_by_name::<Host>("a").expect("staged").meta.id, first.meta.id);
+        let mut renamed = (*first).clone();
+        renamed.name = "b".to_owned();
+        tx.update(renamed);
+        assert!(tx.find_by_name::<Host>("a").is_none());
+        assert_eq!(tx.all::<Host>().len(), 1);
+        tx.delete::<Host>(first.meta.id);
+        assert!(tx.all::<Host>().is_empty());
+        Ok::<_, StoreError>(())
+    })
+    .await
+    .expect("write");
+    assert_eq!(db.count::<Host>(), 0);
+}
+
+#[tokio::test]
+async fn versions_increase_and_renames_move_the_name_index() {
+    let (_store, db) = open().await;
+    let created = db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.insert(host("old")))).await.expect("insert");
+    let mut renamed = (*created).clone();
+    renamed.name = "new".to_owned();
+    let updated = db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.update(renamed))).await.expect("update");
+    assert_eq!(updated.meta.version, 2);
+    assert!(db.find_by_name::<Host>("old").is_none());
+    assert_eq!(db.find_by_name::<Host>("new").expect("renamed").meta.id, created.meta.id);
+}
+
+#[tokio::test]
+async fn the_change_feed_reports_each_transaction_in_order() {
+    let (_store, db) = open().await;
+    let mut feed = db.subscribe();
+    for name in ["a", "b"] {
+        db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.insert(host(name)))).await.expect("write");
+    }
+    let first = feed.recv().await.expect("first");
+    let second = feed.recv().await.expect("second");
+    assert_eq!((first.seq, second.seq), (1, 2));
+    assert!(first.changes.iter().any(|change| change.kind == Kind::Host));
+}

@@ -1,0 +1,177 @@
+//! Typed access to every kind of record: the [`Object`] trait and the [`Record`] enum.
+
+use std::sync::Arc;
+
+use rosetta_model::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::cache::Table;
+
+/// A storable model object of one [`Kind`].
+pub trait Object: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
+    /// The kind.
+    const KIND: Kind;
+
+    /// Identity and bookkeeping.
+    fn meta(&self) -> &Meta;
+
+    /// Identity and bookkeeping, mutable (the store sets ids and versions).
+    fn meta_mut(&mut self) -> &mut Meta;
+
+    /// The name used by the unique-name index, for kinds that have one.
+    fn unique_name(&self) -> Option<&str> {
+        None
+    }
+
+    /// A human-readable label for logs and the audit log (usually the name).
+    fn label(&self) -> String {
+        self.unique_name().unwrap_or_default().to_owned()
+    }
+
+    /// This kind's table in the cache.
+    fn table(cache: &Cache) -> &Table<Self>;
+
+    /// Wraps the object into a [`Record`].
+    fn into_record(this: Arc<Self>) -> Record;
+
+    /// The object inside a [`Record`] of this kind.
+    fn from_record(record: &Record) -> Option<&Arc<Self>>;
+}
+
+macro_rules! records {
+    ($($variant:ident($ty:ty) => $field:ident $(, name: $name:ident)? $(, label: $label:ident)?;)*) => {
+        /// A stored object of any kind.
+        #[derive(Debug, Clone)]
+        pub enum Record {
+            $(
+                #[doc = concat!("A [`", stringify!($ty), "`].")]
+                $variant(Arc<$ty>),
+            )*
+        }
+
+        impl Record {
+            /// The record's kind.
+            pub fn kind(&self) -> Kind {
+                match self { $(Record::$variant(_) => Kind::$variant,)* }
+            }
+
+            /// The record's metadata.
+            pub fn meta(&self) -> &Meta {
+                match self { $(Record::$variant(object) => object.meta(),)* }
+            }
+
+            /// A human-readable label (usually the name).
+            pub fn label(&self) -> String {
+                match self { $(Record::$variant(object) => object.label(),)* }
+            }
+
+            /// Serialises the record's object as JSON.
+            pub fn to_json(&self) -> String {
+                let result = match self { $(Record::$variant(object) => serde_json::to_string(&**object),)* };
+                // Model types hold only strings, numbers, maps and lists: serialisation cannot fail.
+                result.unwrap_or_default()
+            }
+
+            /// Decodes a record of `kind` from JSON.
+            pub fn from_json(kind: Kind, body: &str) -> Result<Record, serde_json::Error> {
+                Ok(match kind { $(Kind::$variant => Record::$variant(Arc::new(serde_json::from_str(body)?)),)* })
+            }
+        }
+
+        $(
+            impl Object for $ty {
+                const KIND: Kind = Kind::$variant;
+
+                fn meta(&self) -> &Meta {
+                    &self.meta
+                }
+
+                fn meta_mut(&mut self) -> &mut Meta {
+                    &mut self.meta
+                }
+
+                $(
+                    fn unique_name(&self) -> Option<&str> {
+                        Some(&self.$name)
+                    }
+                )?
+
+                $(
+                    fn label(&self) -> String {
+                        self.$label.clone()
+                    }
+                )?
+
+                fn table(cache: &Cache) -> &Table<Self> {
+                    &cache.$field
+                }
+
+                fn into_record(this: Arc<Self>) -> Record {
+                    Record::$variant(this)
+                }
+
+                fn from_record(record: &Record) -> Option<&Arc<Self>> {
+                    match record {
+                        Record::$variant(object) => Some(object),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
+            }
+        )*
+
+        impl Cache {
+            /// Inserts a record of any kind.
+            pub(crate) fn insert_record(&self, record: Record) {
+                match record { $(Record::$variant(object) => self.$field.insert(object),)* }
+            }
+
+            /// Removes a record of any kind.
+            pub(crate) fn remove_record(&self, kind: Kind, id: Id) {
+                match kind { $(Kind::$variant => self.$field.remove(id),)* }
+            }
+
+            /// Looks up a record of any kind.
+            pub fn get_record(&self, kind: Kind, id: Id) -> Option<Record> {
+                match kind { $(Kind::$variant => self.$field.get(id).map(Record::$variant),)* }
+            }
+        }
+
+        /// The read cache: one table per kind.
+        #[derive(Debug, Default)]
+        pub struct Cache {
+            $(
+                #[doc = concat!("[`", stringify!($ty), "`] objects.")]
+                pub $field: Table<$ty>,
+            )*
+        }
+    };
+}
+
+records! {
+    Tenant(Tenant) => tenants, label: name;
+    HostGroup(HostGroup) => host_groups, label: name;
+    ServiceGroup(ServiceGroup) => service_groups, name: name;
+    HostTemplate(HostTemplate) => host_templates, name: name;
+    ServiceTemplate(ServiceTemplate) => service_templates, name: name;
+    Command(Command) => commands, name: name;
+    TimePeriod(TimePeriod) => time_periods, name: name;
+    Contact(Contact) => contacts, name: name;
+    Role(Role) => roles, name: name;
+    User(User) => users, name: login;
+    Host(Host) => hosts, name: name;
+    Service(Service) => services;
+    Document(Document) => documents, label: name;
+    HostStatus(HostStatus) => host_status;
+    ServiceStatus(ServiceStatus) => service_status;
+    Event(Event) => events;
+    Alarm(Alarm) => alarms, name: reduction_key;
+    Outage(Outage) => outages;
+    Downtime(Downtime) => downtimes;
+    Acknowledgement(Acknowledgement) => acknowledgements;
+    Audit(AuditEntry) => audit;
+    ConfigStatus(ConfigStatus) => config_status;
+    Session(Session) => sessions, name: token_hash;
+    ApiKey(ApiKey) => api_keys, name: key_hash;
+}
