@@ -25,18 +25,16 @@ pub struct Meta {
     pub version: u64,
     /// When the object was created.
     pub created: Timestamp,
-    /// When the object was last changed.
+    /// When the object was last changed; it is "uncommitted" (Opsview) while this is later than the
+    /// last configuration reload.
     pub updated: Timestamp,
-    /// True while the object changed since the last configuration reload (Opsview `uncommitted`).
-    #[serde(default)]
-    pub uncommitted: bool,
 }
 
 impl Meta {
     /// Metadata for a new object; the store assigns `id` when it is 0.
     pub fn new(id: Id) -> Meta {
         let now = Timestamp::now();
-        Meta { id, uuid: Uuid::new_v4(), version: 0, created: now, updated: now, uncommitted: true }
+        Meta { id, uuid: Uuid::new_v4(), version: 0, created: now, updated: now }
     }
 
     /// Metadata for a new object with a fixed UUID (seeded objects, imports).

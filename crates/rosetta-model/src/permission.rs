@@ -80,8 +80,40 @@ permissions! {
     ConfigureContacts = "CONFIGURECONTACTS", 28;
     /// Configure host groups.
     ConfigureHostGroups = "CONFIGUREHOSTGROUPS", 29;
+    /// Test service checks (change).
+    TestChange = "TESTCHANGE", 20;
+    /// Test every service check.
+    TestAll = "TESTALL", 21;
+    /// Test service checks within scope.
+    TestSome = "TESTSOME", 22;
+    /// See NetFlow data.
+    Netflow = "NETFLOW", 24;
+    /// Configure NetFlow.
+    ConfigureNetflow = "CONFIGURENETFLOW", 25;
+    /// Use NagVis maps.
+    Nagvis = "NAGVIS", 30;
+    /// Configure business services.
+    ConfigureBsm = "CONFIGUREBSM", 31;
+    /// Configure business components.
+    ConfigureBsmComponent = "CONFIGUREBSMCOMPONENT", 32;
+    /// See business services.
+    Bsm = "BSM", 33;
     /// Use dashboards.
     Dashboard = "DASHBOARD", 34;
+    /// Edit dashboards.
+    DashboardEdit = "DASHBOARDEDIT", 35;
+    /// Navigation options.
+    NavOptions = "NAVOPTIONS", 36;
+    /// See the network audit.
+    NetAuditView = "NETAUDITVIEW", 37;
+    /// Share dashboards.
+    DashboardShare = "DASHBOARDSHARE", 38;
+    /// See all network topology.
+    NtViewAll = "NTVIEWALL", 39;
+    /// See remotely managed clusters.
+    RemotelyManagedClusters = "REMOTELYMANAGEDCLUSTERS", 40;
+    /// Configure remote clusters.
+    ConfigureRemoteCluster = "CONFIGUREREMOTECLUSTER", 41;
     /// See the reload status.
     ReloadView = "RELOADVIEW", 42;
 }

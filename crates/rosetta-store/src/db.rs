@@ -47,6 +47,20 @@ impl std::fmt::Debug for Db {
     }
 }
 
+impl crate::Read for Db {
+    fn get<T: Object>(&self, id: Id) -> Option<Arc<T>> {
+        Db::get(self, id)
+    }
+
+    fn all<T: Object>(&self) -> Vec<Arc<T>> {
+        Db::all(self)
+    }
+
+    fn find_by_name<T: Object>(&self, name: &str) -> Option<Arc<T>> {
+        Db::find_by_name(self, name)
+    }
+}
+
 impl Db {
     /// Opens the store and fills the cache with every record.
     pub async fn open(store: Arc<dyn Store>) -> Result<Db, StoreError> {

@@ -21,3 +21,20 @@ pub use db::{Change, ChangeSet, Db};
 pub use error::StoreError;
 pub use object::{Object, Record};
 pub use tx::{Actor, Tx};
+
+use std::sync::Arc;
+
+use rosetta_model::Id;
+
+/// Read access shared by the committed cache ([`Db`]) and a transaction ([`Tx`]), so domain logic can
+/// run on either.
+pub trait Read {
+    /// The object of type `T` with this id.
+    fn get<T: Object>(&self, id: Id) -> Option<Arc<T>>;
+
+    /// Every object of type `T`, ordered by id.
+    fn all<T: Object>(&self) -> Vec<Arc<T>>;
+
+    /// The object of type `T` with this unique name.
+    fn find_by_name<T: Object>(&self, name: &str) -> Option<Arc<T>>;
+}

@@ -50,6 +50,20 @@ pub struct Tx<'a> {
     reload: bool,
 }
 
+impl crate::Read for Tx<'_> {
+    fn get<T: Object>(&self, id: Id) -> Option<Arc<T>> {
+        Tx::get(self, id)
+    }
+
+    fn all<T: Object>(&self) -> Vec<Arc<T>> {
+        Tx::all(self)
+    }
+
+    fn find_by_name<T: Object>(&self, name: &str) -> Option<Arc<T>> {
+        Tx::find_by_name(self, name)
+    }
+}
+
 impl<'a> Tx<'a> {
     pub(crate) fn new(cache: &'a Cache, actor: Actor) -> Tx<'a> {
         Tx {
@@ -134,7 +148,6 @@ impl<'a> Tx<'a> {
         meta.version = 1;
         meta.created = now;
         meta.updated = now;
-        meta.uncommitted = T::KIND.is_configuration() && !self.reload;
         self.stage(object)
     }
 
@@ -146,9 +159,6 @@ impl<'a> Tx<'a> {
         let meta = object.meta_mut();
         meta.version = base_version + 1;
         meta.updated = now;
-        if T::KIND.is_configuration() && !self.reload {
-            meta.uncommitted = true;
-        }
         self.stage(object)
     }
 
@@ -190,7 +200,7 @@ impl<'a> Tx<'a> {
     }
 
     /// Marks this transaction as a configuration reload: its writes do not make the configuration
-    /// pending again, and configuration objects it stores are marked committed.
+    /// pending again.
     pub fn mark_reload(&mut self) {
         self.reload = true;
     }
