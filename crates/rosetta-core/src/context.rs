@@ -22,6 +22,8 @@ pub struct Settings {
     pub instance_uuid: String,
     /// Rosetta's version.
     pub version: &'static str,
+    /// How long an asynchronous configuration reload takes at least.
+    pub reload_duration: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -32,6 +34,7 @@ impl Default for Settings {
             timezone: "UTC".to_owned(),
             instance_uuid: "00000000-0000-0000-0000-000000000000".to_owned(),
             version: env!("CARGO_PKG_VERSION"),
+            reload_duration: std::time::Duration::from_millis(1000),
         }
     }
 }

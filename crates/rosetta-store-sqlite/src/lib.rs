@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 use rosetta_model::Kind;
-use rosetta_store::{Mutation, Store, StoreError, StoreFuture, StoredRecord};
+use rosetta_store::{ExternalChange, Mutation, Store, StoreError, StoreFuture, StoredRecord};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// How hard SQLite works to make commits durable.
@@ -45,7 +45,17 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         body TEXT NOT NULL,
         PRIMARY KEY (kind, id)
     ) WITHOUT ROWID;",
+), (
+    2,
+    "CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        id INTEGER NOT NULL
+    );",
 )];
+
+/// How many change-log rows to keep; older ones are pruned as new ones arrive.
+const CHANGE_LOG_KEEP: i64 = 100_000;
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and runs migrations.
@@ -143,16 +153,24 @@ impl Store for SqliteStore {
                     )
                     .map_err(backend)?;
                 let mut delete = tx.prepare_cached("DELETE FROM records WHERE kind = ?1 AND id = ?2").map_err(backend)?;
+                let mut log = tx.prepare_cached("INSERT INTO changes (kind, id) VALUES (?1, ?2)").map_err(backend)?;
                 for mutation in &batch {
-                    match mutation {
+                    let (kind, id) = match mutation {
                         Mutation::Put { record, .. } => {
                             put.execute(params![record.kind.as_str(), record.id, record.version as i64, record.body])
                                 .map_err(backend)?;
+                            (record.kind, record.id)
                         }
                         Mutation::Delete { kind, id } => {
                             delete.execute(params![kind.as_str(), id]).map_err(backend)?;
+                            (*kind, *id)
                         }
-                    }
+                    };
+                    log.execute(params![kind.as_str(), id]).map_err(backend)?;
+                }
+                let newest: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |row| row.get(0)).map_err(backend)?;
+                if newest % 1000 == 0 {
+                    tx.execute("DELETE FROM changes WHERE seq <= ?1", [newest - CHANGE_LOG_KEEP]).map_err(backend)?;
                 }
             }
             tx.commit().map_err(backend)
@@ -162,6 +180,51 @@ impl Store for SqliteStore {
     fn ping(&self) -> StoreFuture<'_, ()> {
         Box::pin(self.blocking(|connection| {
             connection.query_row("SELECT 1", [], |_| Ok(())).map_err(unavailable)
+        }))
+    }
+
+    fn change_cursor(&self) -> StoreFuture<'_, u64> {
+        Box::pin(self.blocking(|connection| {
+            connection
+                .query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |row| row.get::<_, i64>(0))
+                .map(|seq| seq as u64)
+                .map_err(backend)
+        }))
+    }
+
+    fn changes_since(&self, cursor: u64) -> StoreFuture<'_, (u64, Vec<ExternalChange>)> {
+        Box::pin(self.blocking(move |connection| {
+            let mut statement = connection
+                .prepare_cached(
+                    "SELECT c.seq, c.kind, c.id, r.version, r.body FROM changes c
+                     LEFT JOIN records r ON r.kind = c.kind AND r.id = c.id
+                     WHERE c.seq > ?1 ORDER BY c.seq",
+                )
+                .map_err(backend)?;
+            let rows = statement
+                .query_map([cursor as i64], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, i64>(2)?,
+                        row.get::<_, Option<i64>>(3)?,
+                        row.get::<_, Option<String>>(4)?,
+                    ))
+                })
+                .map_err(backend)?;
+            let mut next = cursor;
+            let mut changes = Vec::new();
+            for row in rows {
+                let (seq, kind, id, version, body) = row.map_err(backend)?;
+                next = next.max(seq as u64);
+                let Some(kind) = Kind::from_name(&kind) else { continue };
+                let record = match (version, body) {
+                    (Some(version), Some(body)) => Some(StoredRecord { kind, id, version: version as u64, body }),
+                    _ => None,
+                };
+                changes.push(ExternalChange { kind, id, record });
+            }
+            Ok((next, changes))
         }))
     }
 }
@@ -207,6 +270,23 @@ mod tests {
         let names: Vec<String> = db.all::<Tenant>().iter().map(|t| t.name.clone()).collect();
         assert_eq!(names, vec!["b".to_owned()]);
         assert!(db.cache().get_record(Kind::ConfigStatus, 1).is_some());
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test]
+    async fn a_second_process_sees_writes_through_the_change_log() {
+        let dir = std::env::temp_dir().join(format!("rosetta-sqlite-sync-{}", uuid_like()));
+        let path = dir.join("store.db");
+        let server = Db::open(Arc::new(SqliteStore::open(&path, Synchronous::Normal).expect("open"))).await.expect("db");
+        let cli = Db::open(Arc::new(SqliteStore::open(&path, Synchronous::Normal).expect("open"))).await.expect("db");
+        let created = cli.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.insert(tenant("from-cli")))).await.expect("write");
+        assert!(server.get::<Tenant>(created.meta.id).is_none());
+        assert!(server.sync_external_changes().await.expect("sync") >= 1);
+        assert_eq!(server.get::<Tenant>(created.meta.id).expect("synced").name, "from-cli");
+        cli.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.delete::<Tenant>(created.meta.id))).await.expect("delete");
+        server.sync_external_changes().await.expect("sync");
+        assert!(server.get::<Tenant>(created.meta.id).is_none());
+        assert_eq!(server.sync_external_changes().await.expect("idle"), 0);
         std::fs::remove_dir_all(dir).ok();
     }
 

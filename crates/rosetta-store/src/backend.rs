@@ -60,6 +60,29 @@ pub trait Store: Send + Sync + 'static {
 
     /// Checks that the backend answers.
     fn ping(&self) -> StoreFuture<'_, ()>;
+
+    /// The position of the newest committed change, for [`Store::changes_since`].
+    fn change_cursor(&self) -> StoreFuture<'_, u64> {
+        Box::pin(async { Ok(0) })
+    }
+
+    /// Changes committed after `cursor` by any writer (another process or replica), with the record as
+    /// it is now (`None` when deleted), and the new cursor. Backends only one process writes to may
+    /// return nothing.
+    fn changes_since(&self, cursor: u64) -> StoreFuture<'_, (u64, Vec<ExternalChange>)> {
+        Box::pin(async move { Ok((cursor, Vec::new())) })
+    }
+}
+
+/// A change found by [`Store::changes_since`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalChange {
+    /// Kind.
+    pub kind: Kind,
+    /// Id.
+    pub id: Id,
+    /// The record now; `None` when it was deleted.
+    pub record: Option<StoredRecord>,
 }
 
 /// A [`Store`] that keeps records in memory: for unit tests and throw-away runs.

@@ -39,6 +39,7 @@ pub struct Db {
     changes: broadcast::Sender<Arc<ChangeSet>>,
     seq: AtomicU64,
     healthy: AtomicBool,
+    external_cursor: AtomicU64,
 }
 
 impl std::fmt::Debug for Db {
@@ -64,6 +65,7 @@ impl crate::Read for Db {
 impl Db {
     /// Opens the store and fills the cache with every record.
     pub async fn open(store: Arc<dyn Store>) -> Result<Db, StoreError> {
+        let cursor = store.change_cursor().await?;
         let records = store.load().await?;
         let cache = Cache::default();
         for stored in records {
@@ -82,6 +84,7 @@ impl Db {
             changes,
             seq: AtomicU64::new(0),
             healthy: AtomicBool::new(true),
+            external_cursor: AtomicU64::new(cursor),
         })
     }
 
@@ -150,6 +153,39 @@ impl Db {
         // No subscriber is not an error: the feed is best effort for live views.
         let _ = self.changes.send(Arc::new(ChangeSet { seq, actor, changes }));
         Ok(result)
+    }
+
+    /// Applies changes other writers (the CLI, another replica) committed since the last call, so the
+    /// cache stays coherent with the backend. Returns how many records changed.
+    pub async fn sync_external_changes(&self) -> Result<usize, StoreError> {
+        let _guard = self.write_lock.lock().await;
+        let cursor = self.external_cursor.load(Ordering::Relaxed);
+        let (next, found) = self.store.changes_since(cursor).await?;
+        let mut changes = Vec::new();
+        for external in found {
+            let cached_version = self.cache.get_record(external.kind, external.id).map(|r| r.meta().version);
+            match external.record {
+                Some(stored) if cached_version != Some(stored.version) => {
+                    let record = Record::from_json(stored.kind, &stored.body).map_err(|err| {
+                        StoreError::Corrupt { kind: stored.kind, id: stored.id, message: err.to_string() }
+                    })?;
+                    self.cache.insert_record(record.clone());
+                    changes.push(Change { kind: external.kind, id: external.id, record: Some(record) });
+                }
+                None if cached_version.is_some() => {
+                    self.cache.remove_record(external.kind, external.id);
+                    changes.push(Change { kind: external.kind, id: external.id, record: None });
+                }
+                _ => {}
+            }
+        }
+        self.external_cursor.store(next, Ordering::Relaxed);
+        let count = changes.len();
+        if count > 0 {
+            let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+            let _ = self.changes.send(Arc::new(ChangeSet { seq, actor: Actor::new("external", "store"), changes }));
+        }
+        Ok(count)
     }
 
     /// Follows every committed change set from now on.

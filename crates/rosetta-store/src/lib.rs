@@ -16,7 +16,7 @@ pub mod error;
 pub mod object;
 pub mod tx;
 
-pub use backend::{MemoryStore, Mutation, StoredRecord, Store, StoreFuture};
+pub use backend::{ExternalChange, MemoryStore, Mutation, Store, StoreFuture, StoredRecord};
 pub use db::{Change, ChangeSet, Db};
 pub use error::StoreError;
 pub use object::{Object, Record};

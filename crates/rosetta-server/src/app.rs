@@ -1,0 +1,147 @@
+//! Building the gateway from a configuration: store, auth, seed data and the dialect registry.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rosetta_auth::{Auth, AuthConfig, LockoutPolicy};
+use rosetta_core::{AppContext, Dialect, Settings};
+use rosetta_model::{Kind, User};
+use rosetta_store::{Actor, Db, Store, StoreError};
+use rosetta_store_sqlite::{SqliteStore, Synchronous};
+
+use crate::config::{argon2_params, Config};
+use crate::native::NativeApi;
+use crate::pipeline::{Gateway, Limits, Mount};
+
+/// Opens the configured store backend.
+pub fn open_backend(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let synchronous = if config.store.synchronous == "normal" { Synchronous::Normal } else { Synchronous::Full };
+    let store = SqliteStore::open(&config.store.path, synchronous)
+        .map_err(|err| anyhow::anyhow!("cannot open the store at {}: {err}", config.store.path.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// Opens the store and fills the cache.
+pub async fn open_db(config: &Config) -> anyhow::Result<Arc<Db>> {
+    let backend = open_backend(config)?;
+    Ok(Arc::new(Db::open(backend).await?))
+}
+
+/// The auth service configured by `config`.
+pub fn auth_service(db: Arc<Db>, config: &Config) -> anyhow::Result<Arc<Auth>> {
+    let hasher = argon2_params(&config.auth).map_err(|err| anyhow::anyhow!("argon2 parameters: {err}"))?;
+    let auth = AuthConfig {
+        session_ttl: Duration::from_secs(config.auth.session_ttl_secs),
+        basic_cache_ttl: Duration::from_secs(config.auth.basic_cache_ttl_secs),
+        lockout: LockoutPolicy {
+            max_failures: config.auth.lockout_max_failures,
+            window: Duration::from_secs(config.auth.lockout_window_secs),
+            lockout: Duration::from_secs(config.auth.lockout_secs),
+        },
+        hasher,
+    };
+    Ok(Arc::new(Auth::new(db, auth)))
+}
+
+/// The dialects compiled into this build, by name.
+pub fn builtin_dialects() -> Vec<Arc<dyn Dialect>> {
+    Vec::new()
+}
+
+/// What first start printed or must print: the generated admin password, when one was generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstStart {
+    /// The generated password; `None` when it came from the environment or the configuration.
+    pub generated_password: Option<String>,
+}
+
+/// Seeds an empty store: the neutral objects (root tenant, roles, `admin`) and each dialect's
+/// fresh-install objects. Returns `None` when the store already had users.
+pub async fn seed_if_empty(
+    db: &Db,
+    auth: &Auth,
+    config: &Config,
+    dialects: &[Arc<dyn Dialect>],
+) -> anyhow::Result<Option<FirstStart>> {
+    if db.count::<User>() > 0 {
+        return Ok(None);
+    }
+    let (password, generated) = match &config.auth.admin_password {
+        Some(password) => (password.clone(), false),
+        None => (rosetta_auth::secret::random_hex(12), true),
+    };
+    let hash = auth.hash_password(&password).map_err(|err| anyhow::anyhow!("hashing the admin password: {err}"))?;
+    db.write(Actor::new("system", "seed"), |tx| {
+        rosetta_core::seed::seed_core(tx, hash)?;
+        for dialect in dialects {
+            dialect.seed(tx)?;
+        }
+        tx.audit("seed", Some(Kind::User), None, "fresh-install objects created");
+        Ok::<_, StoreError>(())
+    })
+    .await?;
+    Ok(Some(FirstStart { generated_password: generated.then_some(password) }))
+}
+
+/// Everything `serve` needs, built from a configuration.
+pub struct Built {
+    /// The request pipeline.
+    pub gateway: Arc<Gateway>,
+    /// The store.
+    pub db: Arc<Db>,
+    /// What first start generated.
+    pub first_start: Option<FirstStart>,
+}
+
+/// Builds the whole gateway: store, auth, seed, dialect registry and pipeline.
+pub async fn build(config: &Config) -> anyhow::Result<Built> {
+    let db = open_db(config).await?;
+    build_with_db(config, db).await
+}
+
+/// Builds the gateway over an already opened store (tests use the in-memory one).
+pub async fn build_with_db(config: &Config, db: Arc<Db>) -> anyhow::Result<Built> {
+    let auth = auth_service(Arc::clone(&db), config)?;
+    let all_dialects = builtin_dialects();
+    let first_start = seed_if_empty(&db, &auth, config, &all_dialects).await?;
+    let settings = Settings {
+        max_body_bytes: config.server.limits.max_body_bytes,
+        utc_offset_secs: 0,
+        timezone: config.server.timezone.clone(),
+        instance_uuid: instance_uuid(&db),
+        version: env!("CARGO_PKG_VERSION"),
+        reload_duration: Duration::from_millis(config.server.reload_duration_ms),
+    };
+    let app = AppContext { db: Arc::clone(&db), auth, settings: Arc::new(settings) };
+    let mut mounts = Vec::new();
+    for mount in config.effective_mounts() {
+        if let Some(dialect) = all_dialects.iter().find(|dialect| dialect.name() == mount.dialect) {
+            mounts.push(Mount { dialect: Arc::clone(dialect), host: mount.host.clone() });
+        }
+    }
+    let limits = Limits::from_config(&config.server.limits);
+    let gateway = Arc::new(Gateway::new(app, Arc::new(NativeApi), mounts, limits));
+    Ok(Built { gateway, db, first_start })
+}
+
+/// A stable instance UUID: the UUID of the root tenant, which every store has.
+fn instance_uuid(db: &Db) -> String {
+    db.get::<rosetta_model::Tenant>(rosetta_model::ROOT_TENANT)
+        .map(|tenant| tenant.meta.uuid.to_string().to_uppercase())
+        .unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".to_owned())
+}
+
+/// Reads a configuration file and applies the process environment.
+pub fn load_config(path: &Path) -> Result<Config, Vec<crate::config::ConfigError>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) => {
+            return Err(vec![crate::config::ConfigError {
+                path: path.display().to_string(),
+                message: format!("cannot read: {err}"),
+            }])
+        }
+    };
+    Config::from_toml_str(&text, &|name| std::env::var(name).ok())
+}

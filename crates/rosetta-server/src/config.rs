@@ -1,0 +1,434 @@
+//! `gateway.toml` and its environment overrides, parsed by a pure function that reports every problem.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Listeners, TLS and limits.
+    pub server: ServerConfig,
+    /// Where data lives.
+    pub store: StoreConfig,
+    /// Authentication policy.
+    pub auth: AuthSection,
+    /// Logging.
+    pub log: LogConfig,
+    /// Dialect mounts; empty means every built-in dialect in native mode.
+    pub mounts: Vec<MountConfig>,
+}
+
+/// Listeners, TLS and limits.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Addresses to listen on.
+    pub listen: Vec<String>,
+    /// TLS; plain HTTP when absent.
+    pub tls: Option<TlsConfig>,
+    /// Resource limits.
+    pub limits: LimitsConfig,
+    /// The server's time zone name, shown by dialects that report one.
+    pub timezone: String,
+    /// How long an asynchronous configuration reload takes at least, in milliseconds.
+    pub reload_duration_ms: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig {
+            listen: vec!["127.0.0.1:8080".to_owned()],
+            tls: None,
+            limits: LimitsConfig::default(),
+            timezone: "UTC".to_owned(),
+            reload_duration_ms: 1000,
+        }
+    }
+}
+
+/// TLS certificate and key (PEM files).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// Certificate chain.
+    pub cert: PathBuf,
+    /// Private key.
+    pub key: PathBuf,
+}
+
+/// Resource limits.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest total size of the request headers, in bytes.
+    pub max_header_bytes: usize,
+    /// Most request headers.
+    pub max_headers: usize,
+    /// Time allowed to receive a request's headers, in seconds (slow clients are cut off).
+    pub header_read_timeout_secs: u64,
+    /// Time allowed for one request, in seconds.
+    pub request_timeout_secs: u64,
+    /// Requests served at once; more wait up to the request timeout.
+    pub max_concurrent_requests: usize,
+    /// Open connections at once; more are refused.
+    pub max_connections: usize,
+    /// Most concurrent HTTP/2 streams per connection.
+    pub max_http2_streams: u32,
+    /// Time to finish in-flight requests on shutdown, in seconds.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> LimitsConfig {
+        LimitsConfig {
+            max_body_bytes: 10 * 1024 * 1024,
+            max_header_bytes: 64 * 1024,
+            max_headers: 100,
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 60,
+            max_concurrent_requests: 1024,
+            max_connections: 10_000,
+            max_http2_streams: 200,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// Where data lives.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// SQLite database file (the embedded default).
+    pub path: PathBuf,
+    /// A database URL (`postgres://…`) instead of the SQLite file.
+    pub url: Option<String>,
+    /// SQLite durability: `full` (survives power loss) or `normal` (survives a process crash).
+    pub synchronous: String,
+}
+
+impl Default for StoreConfig {
+    fn default() -> StoreConfig {
+        StoreConfig { path: PathBuf::from("./data/rosetta.db"), url: None, synchronous: "full".to_owned() }
+    }
+}
+
+/// Authentication policy.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSection {
+    /// The first password of `admin` on an empty store; generated and printed once when empty.
+    pub admin_password: Option<String>,
+    /// Idle lifetime of an Opsview session token, in seconds.
+    pub session_ttl_secs: u64,
+    /// How long verified Basic credentials are cached, in seconds.
+    pub basic_cache_ttl_secs: u64,
+    /// Failed logins allowed within the window before a lockout.
+    pub lockout_max_failures: u32,
+    /// The window failures are counted in, in seconds.
+    pub lockout_window_secs: u64,
+    /// How long a lockout lasts, in seconds.
+    pub lockout_secs: u64,
+    /// argon2id memory cost in KiB.
+    pub argon2_memory_kib: u32,
+    /// argon2id iterations.
+    pub argon2_iterations: u32,
+    /// argon2id lanes.
+    pub argon2_parallelism: u32,
+}
+
+impl Default for AuthSection {
+    fn default() -> AuthSection {
+        AuthSection {
+            admin_password: None,
+            session_ttl_secs: 3600,
+            basic_cache_ttl_secs: 60,
+            lockout_max_failures: 5,
+            lockout_window_secs: 300,
+            lockout_secs: 300,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+        }
+    }
+}
+
+/// Logging.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+    /// A filter such as `info` or `info,rosetta_server=debug`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> LogConfig {
+        LogConfig { format: "text".to_owned(), level: "info".to_owned() }
+    }
+}
+
+/// One dialect mount.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MountConfig {
+    /// `opsview`, `opennms` or `openitcockpit`.
+    pub dialect: String,
+    /// `native` (served from the store); `proxy` is reserved for forwarding to a real product.
+    #[serde(default = "MountConfig::default_mode")]
+    pub mode: String,
+    /// Serve this mount only for requests whose `Host` header matches (virtual hosting).
+    #[serde(default)]
+    pub host: Option<String>,
+    /// Set to false to switch the mount off.
+    #[serde(default = "MountConfig::default_enabled")]
+    pub enabled: bool,
+}
+
+impl MountConfig {
+    fn default_mode() -> String {
+        "native".to_owned()
+    }
+
+    fn default_enabled() -> bool {
+        true
+    }
+}
+
+/// One problem in the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Where (`server.listen[0]`).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// The dialects this build knows.
+pub const KNOWN_DIALECTS: &[&str] = &["opsview", "opennms", "openitcockpit"];
+
+impl Config {
+    /// Parses `text` and applies environment overrides read through `env`, collecting every problem.
+    pub fn from_toml_str(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, Vec<ConfigError>> {
+        let value: toml::Table = match text.parse() {
+            Ok(value) => value,
+            Err(err) => return Err(vec![ConfigError { path: "(file)".to_owned(), message: err.to_string() }]),
+        };
+        let mut errors = Vec::new();
+        let mut config = Config::default();
+        for (key, section) in &value {
+            let parsed = match key.as_str() {
+                "server" => section.clone().try_into().map(|server| config.server = server),
+                "store" => section.clone().try_into().map(|store| config.store = store),
+                "auth" => section.clone().try_into().map(|auth| config.auth = auth),
+                "log" => section.clone().try_into().map(|log| config.log = log),
+                "mounts" => section.clone().try_into().map(|mounts| config.mounts = mounts),
+                other => {
+                    errors.push(ConfigError { path: other.to_owned(), message: "unknown section".to_owned() });
+                    continue;
+                }
+            };
+            if let Err(err) = parsed {
+                errors.push(ConfigError { path: key.clone(), message: err.message().to_owned() });
+            }
+        }
+        config.apply_env(env);
+        errors.extend(config.validate());
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Applies the `ROSETTA_*` environment overrides.
+    fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) {
+        if let Some(listen) = env("ROSETTA_LISTEN") {
+            self.server.listen = listen.split(',').map(|addr| addr.trim().to_owned()).filter(|a| !a.is_empty()).collect();
+        }
+        if let Some(dir) = env("ROSETTA_DATA_DIR") {
+            self.store.path = PathBuf::from(dir).join("rosetta.db");
+        }
+        if let Some(url) = env("ROSETTA_DATABASE_URL").filter(|url| !url.is_empty()) {
+            self.store.url = Some(url);
+        }
+        if let Some(password) = env("ROSETTA_ADMIN_PASSWORD").filter(|p| !p.is_empty()) {
+            self.auth.admin_password = Some(password);
+        }
+        if let Some(level) = env("ROSETTA_LOG_LEVEL") {
+            self.log.level = level;
+        }
+        if let Some(format) = env("ROSETTA_LOG_FORMAT") {
+            self.log.format = format;
+        }
+    }
+
+    /// Checks values that parse but make no sense; returns every problem.
+    pub fn validate(&self) -> Vec<ConfigError> {
+        let mut errors = Vec::new();
+        let mut err = |path: String, message: String| errors.push(ConfigError { path, message });
+        if self.server.listen.is_empty() {
+            err("server.listen".into(), "at least one address is needed".into());
+        }
+        for (idx, addr) in self.server.listen.iter().enumerate() {
+            if addr.parse::<SocketAddr>().is_err() {
+                err(format!("server.listen[{idx}]"), format!("`{addr}` is not an address like 127.0.0.1:8080"));
+            }
+        }
+        if let Some(tls) = &self.server.tls {
+            for (name, path) in [("cert", &tls.cert), ("key", &tls.key)] {
+                if !path.is_file() {
+                    err(format!("server.tls.{name}"), format!("{} is not a readable file", path.display()));
+                }
+            }
+        }
+        let limits = &self.server.limits;
+        for (name, value) in [
+            ("max_body_bytes", limits.max_body_bytes as u64),
+            ("max_header_bytes", limits.max_header_bytes as u64),
+            ("max_headers", limits.max_headers as u64),
+            ("header_read_timeout_secs", limits.header_read_timeout_secs),
+            ("request_timeout_secs", limits.request_timeout_secs),
+            ("max_concurrent_requests", limits.max_concurrent_requests as u64),
+            ("max_connections", limits.max_connections as u64),
+            ("max_http2_streams", u64::from(limits.max_http2_streams)),
+        ] {
+            if value == 0 {
+                err(format!("server.limits.{name}"), "must be greater than 0".into());
+            }
+        }
+        if limits.max_header_bytes < 8192 {
+            err("server.limits.max_header_bytes".into(), "must be at least 8192 (hyper's minimum buffer)".into());
+        }
+        if let Some(url) = &self.store.url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                err("store.url".into(), "only postgres:// URLs are supported".into());
+            } else {
+                err("store.url".into(), "the PostgreSQL backend is not part of this build yet; use store.path".into());
+            }
+        }
+        if !matches!(self.store.synchronous.as_str(), "full" | "normal") {
+            err("store.synchronous".into(), format!("`{}` is not `full` or `normal`", self.store.synchronous));
+        }
+        if self.auth.admin_password.as_deref().is_some_and(|password| password.len() < 8) {
+            err("auth.admin_password".into(), "must be at least 8 characters".into());
+        }
+        if self.auth.session_ttl_secs == 0 {
+            err("auth.session_ttl_secs".into(), "must be greater than 0".into());
+        }
+        if self.auth.lockout_max_failures == 0 {
+            err("auth.lockout_max_failures".into(), "must be greater than 0".into());
+        }
+        if argon2_params(&self.auth).is_err() {
+            err("auth.argon2_*".into(), "argon2 parameters out of range (memory >= 8 KiB per lane)".into());
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            err("log.format".into(), format!("`{}` is not `text` or `json`", self.log.format));
+        }
+        if self.log.level.parse::<tracing_subscriber::filter::Targets>().is_err() {
+            err("log.level".into(), format!("`{}` is not a log filter like `info`", self.log.level));
+        }
+        let mut seen = Vec::new();
+        for (idx, mount) in self.mounts.iter().enumerate() {
+            if !KNOWN_DIALECTS.contains(&mount.dialect.as_str()) {
+                err(format!("mounts[{idx}].dialect"), format!("`{}` is not one of {}", mount.dialect, KNOWN_DIALECTS.join(", ")));
+            }
+            match mount.mode.as_str() {
+                "native" => {}
+                "proxy" => err(format!("mounts[{idx}].mode"), "proxy mode is not part of this build yet".into()),
+                other => err(format!("mounts[{idx}].mode"), format!("`{other}` is not `native` or `proxy`")),
+            }
+            let key = (mount.dialect.clone(), mount.host.clone());
+            if seen.contains(&key) {
+                err(format!("mounts[{idx}]"), format!("`{}` is mounted twice", mount.dialect));
+            }
+            seen.push(key);
+        }
+        errors
+    }
+
+    /// The mounts to serve: the configured ones, or every known dialect when none is configured.
+    pub fn effective_mounts(&self) -> Vec<MountConfig> {
+        if self.mounts.is_empty() {
+            return KNOWN_DIALECTS
+                .iter()
+                .map(|dialect| MountConfig { dialect: (*dialect).to_owned(), mode: "native".to_owned(), host: None, enabled: true })
+                .collect();
+        }
+        self.mounts.iter().filter(|mount| mount.enabled).cloned().collect()
+    }
+}
+
+/// The argon2 cost from the auth section.
+pub fn argon2_params(auth: &AuthSection) -> Result<rosetta_auth::PasswordHasher, String> {
+    rosetta_auth::PasswordHasher::new(auth.argon2_memory_kib, auth.argon2_iterations, auth.argon2_parallelism)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn the_shipped_gateway_toml_parses() {
+        let text = include_str!("../../../gateway.toml");
+        let config = Config::from_toml_str(text, &no_env).expect("gateway.toml is valid");
+        assert_eq!(config.server.listen, vec!["127.0.0.1:8080".to_owned()]);
+        assert_eq!(config.effective_mounts().len(), 3);
+    }
+
+    #[test]
+    fn every_problem_is_listed_not_just_the_first() {
+        let text = r#"
+            [server]
+            listen = ["nonsense", "127.0.0.1:1"]
+            [server.limits]
+            max_body_bytes = 0
+            [log]
+            format = "xml"
+            [[mounts]]
+            dialect = "zabbix"
+            [bogus]
+            x = 1
+        "#;
+        let errors = Config::from_toml_str(text, &no_env).expect_err("invalid");
+        let paths: Vec<&str> = errors.iter().map(|err| err.path.as_str()).collect();
+        for expected in ["bogus", "server.listen[0]", "server.limits.max_body_bytes", "log.format", "mounts[0].dialect"] {
+            assert!(paths.contains(&expected), "{expected} missing from {paths:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_are_errors() {
+        let errors = Config::from_toml_str("[server]\nlisen = []\n[store]\npath = 3\n", &no_env).expect_err("invalid");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+    }
+
+    #[test]
+    fn environment_overrides_win() {
+        let env = |name: &str| match name {
+            "ROSETTA_LISTEN" => Some("0.0.0.0:9000, 127.0.0.1:9001".to_owned()),
+            "ROSETTA_DATA_DIR" => Some("/var/lib/rosetta".to_owned()),
+            "ROSETTA_ADMIN_PASSWORD" => Some("correct horse".to_owned()),
+            _ => None,
+        };
+        let config = Config::from_toml_str("", &env).expect("valid");
+        assert_eq!(config.server.listen.len(), 2);
+        assert_eq!(config.store.path, PathBuf::from("/var/lib/rosetta/rosetta.db"));
+        assert_eq!(config.auth.admin_password.as_deref(), Some("correct horse"));
+    }
+}

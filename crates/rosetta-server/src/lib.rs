@@ -1,0 +1,27 @@
+//! The Rosetta gateway: configuration, listeners, TLS, the request pipeline, the native API, background
+//! work and the CLI.
+//!
+//! - [`config`]: `gateway.toml` and environment overrides.
+//! - [`app`]: building the store, auth service, seed data and dialect registry from a configuration.
+//! - [`pipeline`]: the per-request stages (request id, span, limits, dispatch, auth, timeout, panics).
+//! - [`listener`]: sockets, TLS, HTTP/1.1 and HTTP/2, graceful shutdown.
+//! - [`native`]: `/healthz`, `/readyz` and `/api/v1/*`.
+//! - [`background`]: downtime transitions, external store changes, asynchronous reloads.
+//! - [`service`]: the pipeline as a `tower::Service`, for in-process tests.
+//! - [`cli`]: the `rosetta` command line.
+//! - [`telemetry`]: logging and secret redaction.
+
+pub mod app;
+pub mod background;
+pub mod cli;
+pub mod config;
+pub mod listener;
+pub mod native;
+pub mod pipeline;
+pub mod service;
+pub mod telemetry;
+
+pub use app::{build, build_with_db, Built};
+pub use config::Config;
+pub use pipeline::Gateway;
+pub use service::GatewayService;

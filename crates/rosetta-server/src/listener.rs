@@ -1,0 +1,244 @@
+//! Listeners: TCP (optionally TLS through rustls), HTTP/1.1 and HTTP/2 by hyper, connection limits and
+//! graceful shutdown that lets in-flight requests finish.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
+
+use crate::config::{LimitsConfig, TlsConfig};
+use crate::pipeline::Gateway;
+
+/// Connection-level settings.
+#[derive(Debug, Clone)]
+pub struct ConnectionSettings {
+    /// Time allowed to receive request headers (and the TLS handshake).
+    pub header_read_timeout: Duration,
+    /// Largest header block (HTTP/1 read buffer, HTTP/2 header list).
+    pub max_header_bytes: usize,
+    /// Most concurrent HTTP/2 streams per connection.
+    pub max_http2_streams: u32,
+    /// Most open connections.
+    pub max_connections: usize,
+    /// Time to let in-flight requests finish on shutdown.
+    pub shutdown_grace: Duration,
+}
+
+impl ConnectionSettings {
+    /// The settings of a configuration.
+    pub fn from_config(limits: &LimitsConfig) -> ConnectionSettings {
+        ConnectionSettings {
+            header_read_timeout: Duration::from_secs(limits.header_read_timeout_secs),
+            max_header_bytes: limits.max_header_bytes,
+            max_http2_streams: limits.max_http2_streams,
+            max_connections: limits.max_connections,
+            shutdown_grace: Duration::from_secs(limits.shutdown_grace_secs),
+        }
+    }
+}
+
+/// Builds a rustls acceptor from PEM files, offering HTTP/2 and HTTP/1.1 through ALPN.
+pub fn tls_acceptor(tls: &TlsConfig) -> anyhow::Result<TlsAcceptor> {
+    let certs = load_certs(&tls.cert)?;
+    let key = PrivateKeyDer::from_pem_file(&tls.key)
+        .map_err(|err| anyhow::anyhow!("cannot read private key {}: {err}", tls.key.display()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+fn load_certs(path: &Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|err| anyhow::anyhow!("cannot read certificate {}: {err}", path.display()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| anyhow::anyhow!("bad certificate {}: {err}", path.display()))?;
+    anyhow::ensure!(!certs.is_empty(), "no certificate in {}", path.display());
+    Ok(certs)
+}
+
+/// Serves `gateway` on every listener until `shutdown` resolves, then stops accepting and waits up to
+/// the grace period for in-flight requests.
+pub async fn serve(
+    listeners: Vec<TcpListener>,
+    gateway: Arc<Gateway>,
+    tls: Option<TlsAcceptor>,
+    settings: ConnectionSettings,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    let graceful = Arc::new(GracefulShutdown::new());
+    let connections = Arc::new(Semaphore::new(settings.max_connections));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut accept_loops = Vec::new();
+    for listener in listeners {
+        let accept = accept_loop(
+            listener,
+            Arc::clone(&gateway),
+            tls.clone(),
+            settings.clone(),
+            Arc::clone(&graceful),
+            Arc::clone(&connections),
+            stop_rx.clone(),
+        );
+        accept_loops.push(tokio::spawn(accept));
+    }
+    shutdown.await;
+    tracing::info!("shutting down: no new connections, finishing in-flight requests");
+    let _ = stop_tx.send(true);
+    for task in accept_loops {
+        let _ = task.await;
+    }
+    let Ok(graceful) = Arc::try_unwrap(graceful) else {
+        tracing::warn!("connections still referenced; not waiting for them");
+        return;
+    };
+    match tokio::time::timeout(settings.shutdown_grace, graceful.shutdown()).await {
+        Ok(()) => tracing::info!("all connections closed"),
+        Err(_) => tracing::warn!(grace_secs = settings.shutdown_grace.as_secs(), "grace period over; closing"),
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    gateway: Arc<Gateway>,
+    tls: Option<TlsAcceptor>,
+    settings: ConnectionSettings,
+    graceful: Arc<GracefulShutdown>,
+    connections: Arc<Semaphore>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stop.changed() => return,
+        };
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(err) => {
+                tracing::warn!(error = %err, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+            tracing::warn!(%peer, "connection limit reached; closing the new connection");
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let builder = connection_builder(&settings);
+        let gateway = Arc::clone(&gateway);
+        let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
+            let gateway = Arc::clone(&gateway);
+            async move {
+                let request = request.map(|body| body.map_err(rosetta_core::BoxError::from).boxed());
+                Ok::<_, Infallible>(gateway.handle(request, Some(peer)).await)
+            }
+        });
+        match &tls {
+            None => {
+                let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+                let watched = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(err) = watched.await {
+                        tracing::debug!(%peer, error = %err, "connection ended with an error");
+                    }
+                    drop(permit);
+                });
+            }
+            Some(acceptor) => {
+                let acceptor = acceptor.clone();
+                let handshake_timeout = settings.header_read_timeout;
+                let graceful = Arc::clone(&graceful);
+                tokio::spawn(async move {
+                    let stream = match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(err)) => {
+                            tracing::debug!(%peer, error = %err, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => {
+                            tracing::debug!(%peer, "TLS handshake timed out");
+                            return;
+                        }
+                    };
+                    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+                    if let Err(err) = graceful.watch(connection).await {
+                        tracing::debug!(%peer, error = %err, "connection ended with an error");
+                    }
+                    drop(permit);
+                });
+            }
+        }
+    }
+}
+
+fn connection_builder(settings: &ConnectionSettings) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(settings.header_read_timeout)
+        .max_buf_size(settings.max_header_bytes.max(8192))
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(settings.max_http2_streams)
+        .max_header_list_size(settings.max_header_bytes as u32)
+        .max_pending_accept_reset_streams(Some(20))
+        .max_local_error_reset_streams(Some(1024));
+    builder
+}
+
+/// Binds every configured address.
+pub async fn bind(addresses: &[String]) -> anyhow::Result<Vec<TcpListener>> {
+    let mut listeners = Vec::new();
+    for address in addresses {
+        let addr: SocketAddr = address.parse().map_err(|err| anyhow::anyhow!("bad listen address {address}: {err}"))?;
+        let listener = TcpListener::bind(addr).await.map_err(|err| anyhow::anyhow!("cannot listen on {addr}: {err}"))?;
+        listeners.push(listener);
+    }
+    Ok(listeners)
+}
+
+/// Resolves when the process gets SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,68 @@
+//! The `rosetta` binary: parses the command line and runs the command.
+
+use std::sync::Arc;
+
+use clap::Parser;
+use rosetta_server::cli::{self, Cli, Command};
+use rosetta_server::{app, background, listener, telemetry};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the runtime: {err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve(args).await,
+            Command::CheckConfig(config) => cli::check_config(&config),
+            Command::User(command) => cli::user(command).await,
+            Command::Apikey(command) => cli::apikey(command).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: cli::ServeArgs) -> anyhow::Result<()> {
+    let mut config = cli::load(&args.config)?;
+    if !args.listen.is_empty() {
+        config.server.listen = args.listen.clone();
+        let errors = config.validate();
+        anyhow::ensure!(errors.is_empty(), "invalid --listen: {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+    }
+    telemetry::init(&config.log);
+    let built = app::build(&config).await?;
+    if let Some(first) = &built.first_start {
+        match &first.generated_password {
+            Some(password) => println!("First start: created user `admin` with the generated password: {password}"),
+            None => println!("First start: created user `admin` with the configured password"),
+        }
+    }
+    let tls = match &config.server.tls {
+        Some(tls) => Some(listener::tls_acceptor(tls)?),
+        None => None,
+    };
+    let listeners = listener::bind(&config.server.listen).await?;
+    for bound in &listeners {
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        if let Ok(addr) = bound.local_addr() {
+            tracing::info!(%addr, dialects = ?built.gateway.mounted(), "listening on {scheme}://{addr}");
+            println!("Rosetta listening on {scheme}://{addr} ({})", built.gateway.mounted().join(", "));
+        }
+    }
+    let tasks = background::spawn(Arc::clone(&built.db));
+    let settings = listener::ConnectionSettings::from_config(&config.server.limits);
+    listener::serve(listeners, built.gateway, tls, settings, listener::shutdown_signal()).await;
+    tasks.abort();
+    tracing::info!("stopped");
+    Ok(())
+}
