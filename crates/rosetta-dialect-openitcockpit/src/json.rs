@@ -1,0 +1,283 @@
+//! PHP-style JSON encoding, as the product's `JsonView` emits it (spec §2.2).
+//!
+//! CakePHP encodes with `JSON_HEX_TAG | JSON_HEX_APOS | JSON_HEX_AMP | JSON_HEX_QUOT` and no
+//! `JSON_UNESCAPED_SLASHES`/`JSON_UNESCAPED_UNICODE`/`JSON_PRESERVE_ZERO_FRACTION`, so:
+//!
+//! - `<` `>` `&` `'` `"` inside strings become `\u003C` `\u003E` `\u0026` `\u0027` `\u0022`;
+//! - `/` becomes `\/`, `\` becomes `\\`, `\b \f \n \r \t` keep their short escapes and other
+//!   control characters become `\u00xx` (lower-case hex);
+//! - every non-ASCII character becomes `\uxxxx` (lower-case hex, surrogate pairs above U+FFFF);
+//! - floats use the shortest round-trip digits; a zero fraction prints as an integer (`10.0` → `10`)
+//!   and exponents follow PHP (`1.0e+25`, `1.5e-7`);
+//! - object keys keep their insertion order; output is compact (no whitespace).
+
+use serde_json::{Map, Number, Value};
+
+/// Options for [`encode_with`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EncodeOptions {
+    /// Render empty objects as `[]`, as PHP does for empty associative arrays.
+    pub empty_object_as_array: bool,
+}
+
+/// Encodes `value` the way PHP's `json_encode` does with the product's flags.
+pub fn encode(value: &Value) -> String {
+    encode_with(value, EncodeOptions::default())
+}
+
+/// Encodes `value` with explicit [`EncodeOptions`].
+pub fn encode_with(value: &Value, options: EncodeOptions) -> String {
+    let mut out = String::new();
+    encode_into(&mut out, value, options);
+    out
+}
+
+/// Appends the encoding of `value` to `out`.
+pub fn encode_into(out: &mut String, value: &Value, options: EncodeOptions) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(n) => push_number(out, n),
+        Value::String(s) => push_string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                encode_into(out, item, options);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => push_object(out, map, options),
+    }
+}
+
+fn push_object(out: &mut String, map: &Map<String, Value>, options: EncodeOptions) {
+    if map.is_empty() && options.empty_object_as_array {
+        out.push_str("[]");
+        return;
+    }
+    out.push('{');
+    for (i, (key, item)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_string(out, key);
+        out.push(':');
+        encode_into(out, item, options);
+    }
+    out.push('}');
+}
+
+fn push_number(out: &mut String, n: &Number) {
+    if let Some(i) = n.as_i64() {
+        out.push_str(&i.to_string());
+    } else if let Some(u) = n.as_u64() {
+        out.push_str(&u.to_string());
+    } else if let Some(f) = n.as_f64() {
+        out.push_str(&format_float(f));
+    } else {
+        out.push_str(&n.to_string());
+    }
+}
+
+/// Formats a float like PHP's `json_encode` (and `var_export`) with `serialize_precision = -1`:
+/// shortest round-trip digits, no `.0` on integral values, exponent form (`1.0e+25`) when the
+/// decimal exponent is below -4 or above 17. Non-finite values (never present in a JSON value)
+/// format as `0`, which is what PHP emits after its "Inf and NaN cannot be JSON encoded" error.
+pub fn format_float(f: f64) -> String {
+    if !f.is_finite() {
+        return "0".to_string();
+    }
+    // Rust's `{:e}` yields the shortest round-trip digits as `d[.ddd]e[-]x`.
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let decpt = exponent.saturating_add(1);
+    let mut out = String::new();
+    if f.is_sign_negative() {
+        out.push('-');
+    }
+    if digits.is_empty() || digits.bytes().all(|b| b == b'0') {
+        out.push('0');
+        return out;
+    }
+    if !(-3..=17).contains(&decpt) {
+        let (first, rest) = digits.split_at(1);
+        out.push_str(first);
+        out.push('.');
+        out.push_str(if rest.is_empty() { "0" } else { rest });
+        out.push('e');
+        let e = decpt - 1;
+        out.push(if e < 0 { '-' } else { '+' });
+        out.push_str(&e.unsigned_abs().to_string());
+    } else if decpt <= 0 {
+        out.push_str("0.");
+        for _ in decpt..0 {
+            out.push('0');
+        }
+        out.push_str(&digits);
+    } else {
+        let split = usize::try_from(decpt).unwrap_or(0);
+        if digits.len() <= split {
+            out.push_str(&digits);
+            for _ in digits.len()..split {
+                out.push('0');
+            }
+        } else {
+            let (int_part, frac_part) = digits.split_at(split);
+            out.push_str(int_part);
+            out.push('.');
+            out.push_str(frac_part);
+        }
+    }
+    out
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn push_unicode_escape(out: &mut String, unit: u16) {
+    out.push_str("\\u");
+    for shift in [12u16, 8, 4, 0] {
+        out.push(char::from(HEX[usize::from((unit >> shift) & 0xf)]));
+    }
+}
+
+/// Appends `s` as a PHP-escaped JSON string literal, quotes included.
+pub fn push_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\u0022"),
+            '\\' => out.push_str("\\\\"),
+            '/' => out.push_str("\\/"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0C}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' => out.push_str("\\u003C"),
+            '>' => out.push_str("\\u003E"),
+            '&' => out.push_str("\\u0026"),
+            '\'' => out.push_str("\\u0027"),
+            c if c.is_ascii() && c >= ' ' => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    push_unicode_escape(out, *unit);
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn escapes_hex_flags_slash_and_unicode() {
+        let v = json!("<a href='x'>\"b\" & c/d</a>");
+        assert_eq!(
+            encode(&v),
+            r#""\u003Ca href=\u0027x\u0027\u003E\u0022b\u0022 \u0026 c\/d\u003C\/a\u003E""#
+        );
+        assert_eq!(encode(&json!("é€")), r#""\u00e9\u20ac""#);
+        assert_eq!(encode(&json!("😀")), r#""\ud83d\ude00""#);
+        assert_eq!(encode(&json!("a\\b")), r#""a\\b""#);
+        assert_eq!(
+            encode(&json!("\u{8}\u{c}\n\r\t\u{1}\u{1f}\u{7f}")),
+            "\"\\b\\f\\n\\r\\t\\u0001\\u001f\u{7f}\""
+        );
+    }
+
+    #[test]
+    fn keys_are_escaped_and_order_preserved() {
+        let v = json!({"z": 1, "a/b": 2, "<k>": 3, "m": 4});
+        assert_eq!(encode(&v), r#"{"z":1,"a\/b":2,"\u003Ck\u003E":3,"m":4}"#);
+    }
+
+    #[test]
+    fn scalars_and_containers() {
+        assert_eq!(encode(&json!(null)), "null");
+        assert_eq!(encode(&json!(true)), "true");
+        assert_eq!(encode(&json!(false)), "false");
+        assert_eq!(encode(&json!(-42)), "-42");
+        assert_eq!(encode(&json!(u64::MAX)), "18446744073709551615");
+        assert_eq!(encode(&json!([])), "[]");
+        assert_eq!(encode(&json!({})), "{}");
+        assert_eq!(
+            encode(&json!([1, [2, {}], {"a": []}])),
+            r#"[1,[2,{}],{"a":[]}]"#
+        );
+    }
+
+    #[test]
+    fn empty_objects_as_arrays_when_asked() {
+        let opts = EncodeOptions {
+            empty_object_as_array: true,
+        };
+        let v = json!({"Downtime": {}, "options": [], "x": {"y": {}}});
+        assert_eq!(
+            encode_with(&v, opts),
+            r#"{"Downtime":[],"options":[],"x":{"y":[]}}"#
+        );
+        assert_eq!(encode_with(&json!({}), opts), "[]");
+    }
+
+    #[test]
+    fn floats_follow_php() {
+        assert_eq!(format_float(10.0), "10");
+        assert_eq!(format_float(-3.0), "-3");
+        assert_eq!(format_float(0.0), "0");
+        assert_eq!(format_float(-0.0), "-0");
+        assert_eq!(format_float(0.1), "0.1");
+        assert_eq!(format_float(1.5), "1.5");
+        assert_eq!(format_float(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(format_float(0.0001), "0.0001");
+        assert_eq!(format_float(0.00001), "1.0e-5");
+        assert_eq!(format_float(1.5e-7), "1.5e-7");
+        assert_eq!(format_float(1e16), "10000000000000000");
+        assert_eq!(format_float(1e17), "1.0e+17");
+        assert_eq!(format_float(1e25), "1.0e+25");
+        assert_eq!(format_float(1.25e100), "1.25e+100");
+        assert_eq!(format_float(-2.5e-300), "-2.5e-300");
+        assert_eq!(format_float(123456.789), "123456.789");
+        assert_eq!(format_float(f64::NAN), "0");
+        assert_eq!(format_float(f64::INFINITY), "0");
+        assert_eq!(encode(&json!(2.0)), "2");
+        assert_eq!(encode(&json!(0.25)), "0.25");
+    }
+
+    #[test]
+    fn output_parses_back_to_the_same_value() {
+        let v = json!({
+            "all_hosts": [{"Host": {"id": 14, "name": "sw-5-1 <&> 'q' \"dq\"", "path": "/a/b",
+                                     "unicode": "Grüße 😀 \u{0}\u{1f}", "neg": -1, "big": u64::MAX}}],
+            "floats": [0.5, 1.5e-7, 2.5e-5, -2.25, 0.30000000000000004],
+            "nested": {"empty": {}, "list": [], "null": null, "t": true},
+            "_csrfToken": null
+        });
+        let text = encode(&v);
+        let back: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(back, v);
+        assert!(text.is_ascii());
+        assert!(!text.contains('<') && !text.contains('\''));
+    }
+
+    #[test]
+    fn integral_floats_round_trip_numerically() {
+        let text = encode(&json!({"a": 3.0, "b": 1e16, "c": 1e25}));
+        assert_eq!(text, r#"{"a":3,"b":10000000000000000,"c":1.0e+25}"#);
+        let back: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(back["a"].as_f64(), Some(3.0));
+        assert_eq!(back["b"].as_f64(), Some(1e16));
+        let c = back["c"].as_f64().unwrap_or_default();
+        assert!((c / 1e25 - 1.0).abs() < 1e-12);
+    }
+}
