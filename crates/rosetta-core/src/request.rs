@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 
 use crate::{ErrorKind, GatewayError, RequestBody, Response, ResponseBody};
 
@@ -53,14 +53,23 @@ impl Params {
 }
 
 /// Reads a request body, refusing more than `limit` bytes with 413.
-pub async fn read_body(body: RequestBody, limit: usize) -> Result<Bytes, GatewayError> {
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(err) if err.is::<http_body_util::LengthLimitError>() => {
-            Err(GatewayError::new(ErrorKind::PayloadTooLarge, format!("Request body larger than {limit} bytes")))
+pub async fn read_body(mut body: RequestBody, limit: usize) -> Result<Bytes, GatewayError> {
+    let mut buffer = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|err| {
+            GatewayError::bad_request("Could not read the request body").with_cause(err.to_string())
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if buffer.len() + data.len() > limit {
+                return Err(GatewayError::new(
+                    ErrorKind::PayloadTooLarge,
+                    format!("Request body larger than {limit} bytes"),
+                ));
+            }
+            buffer.extend_from_slice(&data);
         }
-        Err(err) => Err(GatewayError::bad_request("Could not read the request body").with_cause(err.to_string())),
     }
+    Ok(buffer.freeze())
 }
 
 /// The media type of a `Content-Type` (or `Accept` item), lower-cased, without parameters.

@@ -25,3 +25,6 @@ pub mod php;
 pub mod regex;
 pub mod sort;
 pub mod validation;
+pub mod dialect;
+
+pub use dialect::OpenitcockpitDialect;

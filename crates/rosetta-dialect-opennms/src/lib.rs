@@ -16,3 +16,6 @@ pub mod fiql;
 pub mod negotiate;
 pub mod severity;
 pub mod xml;
+pub mod dialect;
+
+pub use dialect::OpennmsDialect;

@@ -11,3 +11,6 @@ pub mod codec;
 pub mod json_filter;
 pub mod negotiate;
 pub mod timespec;
+pub mod dialect;
+
+pub use dialect::OpsviewDialect;

@@ -46,7 +46,15 @@ pub fn auth_service(db: Arc<Db>, config: &Config) -> anyhow::Result<Arc<Auth>> {
 
 /// The dialects compiled into this build, by name.
 pub fn builtin_dialects() -> Vec<Arc<dyn Dialect>> {
-    Vec::new()
+    let mut dialects: Vec<Arc<dyn Dialect>> = Vec::new();
+    #[cfg(feature = "opsview")]
+    dialects.push(Arc::new(rosetta_dialect_opsview::OpsviewDialect::new()));
+    #[cfg(feature = "opennms")]
+    dialects.push(Arc::new(rosetta_dialect_opennms::OpennmsDialect::new()));
+    // openITCOCKPIT claims `/<controller>/<action>`, so it is asked last.
+    #[cfg(feature = "openitcockpit")]
+    dialects.push(Arc::new(rosetta_dialect_openitcockpit::OpenitcockpitDialect::new()));
+    dialects
 }
 
 /// What first start printed or must print: the generated admin password, when one was generated.
@@ -114,9 +122,11 @@ pub async fn build_with_db(config: &Config, db: Arc<Db>) -> anyhow::Result<Built
         reload_duration: Duration::from_millis(config.server.reload_duration_ms),
     };
     let app = AppContext { db: Arc::clone(&db), auth, settings: Arc::new(settings) };
+    // Dispatch follows the built-in order (the openITCOCKPIT catch-all last), whatever the file's order.
+    let configured = config.effective_mounts();
     let mut mounts = Vec::new();
-    for mount in config.effective_mounts() {
-        if let Some(dialect) = all_dialects.iter().find(|dialect| dialect.name() == mount.dialect) {
+    for dialect in &all_dialects {
+        for mount in configured.iter().filter(|mount| mount.dialect == dialect.name()) {
             mounts.push(Mount { dialect: Arc::clone(dialect), host: mount.host.clone() });
         }
     }

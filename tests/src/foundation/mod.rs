@@ -1,0 +1,1 @@
+//! Foundation tests: store, auth, pipeline, CLI and process behaviour.

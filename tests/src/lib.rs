@@ -1,0 +1,16 @@
+//! Rosetta's integration tests, one binary with a module per area.
+//!
+//! - [`harness`]: live servers (in process or as a child process) and an HTTP client.
+//! - `foundation`: the store, auth, pipeline, CLI and process behaviour every dialect relies on.
+//! - `opsview`, `opennms`, `openitcockpit`: each dialect against a live server, with its real client.
+
+pub mod harness;
+
+#[cfg(test)]
+mod foundation;
+#[cfg(test)]
+mod openitcockpit;
+#[cfg(test)]
+mod opennms;
+#[cfg(test)]
+mod opsview;

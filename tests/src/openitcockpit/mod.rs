@@ -1,0 +1,1 @@
+//! openitcockpit dialect tests against a live gateway.

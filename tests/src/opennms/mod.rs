@@ -1,0 +1,1 @@
+//! opennms dialect tests against a live gateway.

@@ -1,0 +1,1 @@
+//! opsview dialect tests against a live gateway.
