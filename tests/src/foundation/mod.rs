@@ -1,1 +1,7 @@
-//! Foundation tests: store, auth, pipeline, CLI and process behaviour.
+//! Foundation tests: auth, the request pipeline, the store, the CLI and process behaviour.
+
+mod auth;
+mod cli;
+mod pipeline;
+mod process;
+mod store;

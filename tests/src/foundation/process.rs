@@ -1,0 +1,82 @@
+//! The gateway as a process: acknowledged writes survive `kill -9`; SIGTERM lets in-flight requests finish.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rosetta_model::{ServiceState, ServiceStatus, StateValue};
+use rosetta_store::Db;
+use rosetta_store_sqlite::{SqliteStore, Synchronous};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::harness::{post, signals, ServerProcess, TempDir, ADMIN_PASSWORD};
+
+async fn prepared_store(dir: &TempDir) -> i64 {
+    let db = Db::open(Arc::new(SqliteStore::open(&dir.path().join("rosetta.db"), Synchronous::Full).expect("open")))
+        .await
+        .expect("db");
+    let (_, service) = super::store::monitored_host(&db, "db1", "MySQL").await;
+    service
+}
+
+async fn reopen(dir: &TempDir) -> Db {
+    Db::open(Arc::new(SqliteStore::open(&dir.path().join("rosetta.db"), Synchronous::Full).expect("open")))
+        .await
+        .expect("db")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acknowledged_write_survives_kill_9() {
+    let dir = TempDir::new("kill9");
+    let service = prepared_store(&dir).await;
+    let mut process = ServerProcess::spawn(dir.path(), "").await;
+    let batch = json!([{"host": "db1", "service": "MySQL", "state": "warning", "output": "slow queries"}]);
+    let reply = post(process.url("/api/v1/results")).basic("admin", ADMIN_PASSWORD).json(&batch).send().await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    process.signal(signals::KILL);
+    let _ = process.child.wait().await;
+
+    let db = reopen(&dir).await;
+    let status = db.get::<ServiceStatus>(service).expect("status");
+    assert_eq!(status.check.state, StateValue::Service(ServiceState::Warning));
+    assert_eq!(status.check.output, "slow queries");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_an_in_flight_request_finish() {
+    let dir = TempDir::new("sigterm");
+    let service = prepared_store(&dir).await;
+    let mut process = ServerProcess::spawn(dir.path(), "").await;
+
+    let body = serde_json::to_vec(&json!([{"host": "db1", "service": "MySQL", "state": "critical"}])).expect("json");
+    let (first, rest) = body.split_at(body.len() / 2);
+    let mut stream = tokio::net::TcpStream::connect(process.addr).await.expect("connect");
+    let head = format!(
+        "POST /api/v1/results HTTP/1.1\r\nHost: test\r\nAuthorization: Basic {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        base64_basic("admin", ADMIN_PASSWORD),
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(first).await.expect("first half");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    process.signal(signals::TERM);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stream.write_all(rest).await.expect("second half");
+    let mut response = String::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut response))
+        .await
+        .expect("answer before the timeout")
+        .expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"accepted\":1"), "{response}");
+
+    let exit = tokio::time::timeout(Duration::from_secs(10), process.child.wait()).await.expect("exits").expect("status");
+    assert!(exit.success(), "clean exit after SIGTERM: {exit:?}");
+    let db = reopen(&dir).await;
+    assert_eq!(db.get::<ServiceStatus>(service).expect("status").check.state, StateValue::Service(ServiceState::Critical));
+}
+
+fn base64_basic(login: &str, password: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"))
+}
