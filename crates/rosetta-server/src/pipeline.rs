@@ -246,3 +246,6 @@ fn log_error(err: &GatewayError) {
         tracing::debug!(error = %err, "request refused");
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,6 +2,7 @@
 
 mod auth;
 mod cli;
+mod connection;
 mod pipeline;
 mod process;
 mod store;

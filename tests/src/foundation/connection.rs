@@ -1,0 +1,94 @@
+//! Connection-level behaviour: slow clients, malformed bytes, HTTP/2, TLS.
+
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::harness::{get, run_program, TempDir, TestServer, ADMIN_PASSWORD};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_client_is_cut_off_while_others_are_served() {
+    let server = TestServer::start_with(|config| config.server.limits.header_read_timeout_secs = 1).await;
+    let mut slow = tokio::net::TcpStream::connect(server.addr).await.expect("connect");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.expect("partial headers");
+    let started = Instant::now();
+    let fast = get(server.url("/healthz")).send().await;
+    assert_eq!(fast.status, 200, "other clients are served meanwhile");
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the slow connection is closed by the server");
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(800) && elapsed < Duration::from_secs(4), "cut off after {elapsed:?}");
+    let text = String::from_utf8_lossy(&buf);
+    assert!(!text.contains("200 OK"), "no answer for the incomplete request: {text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_utf8_header_values_do_not_break_anything() {
+    let server = TestServer::start().await;
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.expect("connect");
+    let mut request = b"GET /api/v1/whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic \xff\xfe\xfd\r\nX-Opsview-Username: \xc3\x28\r\n\r\n".to_vec();
+    request.extend_from_slice(b"");
+    stream.write_all(&request).await.expect("write");
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut response)).await.expect("answer").expect("read");
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+    assert!(text.contains("\"kind\":\"unauthenticated\""), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_with_prior_knowledge_is_served() {
+    let server = TestServer::start().await;
+    let (code, stdout, stderr) = run_program(
+        std::path::Path::new("curl"),
+        &["-s", "-i", "--http2-prior-knowledge", "-u", &format!("admin:{ADMIN_PASSWORD}"), &server.url("/api/v1/whoami")],
+        std::path::Path::new("."),
+    )
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("HTTP/2 200"), "{stdout}");
+    assert!(stdout.contains("\"login\":\"admin\""), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_serves_http1_and_http2_with_the_configured_certificate() {
+    let dir = TempDir::new("tls");
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let (code, _, stderr) = run_program(
+        std::path::Path::new("openssl"),
+        &[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout", &key.display().to_string(), "-out", &cert.display().to_string(),
+        ],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "openssl: {stderr}");
+    let mut config = crate::harness::test_config(dir.path());
+    config.server.tls = Some(rosetta_server::config::TlsConfig { cert: cert.clone(), key });
+    let built = rosetta_server::build(&config).await.expect("build");
+    let acceptor = rosetta_server::listener::tls_acceptor(config.server.tls.as_ref().expect("tls")).expect("acceptor");
+    let listeners = rosetta_server::listener::bind(&config.server.listen).await.expect("bind");
+    let addr = listeners[0].local_addr().expect("addr");
+    let settings = rosetta_server::listener::ConnectionSettings::from_config(&config.server.limits);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(rosetta_server::listener::serve(listeners, built.gateway, Some(acceptor), settings, async {
+        let _ = stopped.await;
+    }));
+    let url = format!("https://localhost:{}/healthz", addr.port());
+    let resolve = format!("localhost:{}:127.0.0.1", addr.port());
+    for (flag, expected) in [("--http1.1", "HTTP/1.1 200"), ("--http2", "HTTP/2 200")] {
+        let (code, stdout, stderr) = run_program(
+            std::path::Path::new("curl"),
+            &["-s", "-i", flag, "--cacert", &cert.display().to_string(), "--resolve", &resolve, &url],
+            dir.path(),
+        )
+        .await;
+        assert_eq!(code, 0, "curl {flag}: {stderr}");
+        assert!(stdout.starts_with(expected), "{flag}: {stdout}");
+    }
+    let _ = stop.send(());
+    let _ = task.await;
+}
