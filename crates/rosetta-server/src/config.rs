@@ -392,6 +392,14 @@ mod tests {
     }
 
     #[test]
+    fn the_reference_file_states_the_real_defaults() {
+        let text = include_str!("../../../deploy/gateway.reference.toml");
+        let parsed = Config::from_toml_str(text, &no_env).expect("reference is valid");
+        let expected = Config { mounts: parsed.effective_mounts(), ..Config::default() };
+        assert_eq!(parsed, expected, "deploy/gateway.reference.toml drifted from Config::default()");
+    }
+
+    #[test]
     fn every_problem_is_listed_not_just_the_first() {
         let text = r#"
             [server]

@@ -1,0 +1,56 @@
+# Shared helpers for the benchmark scripts (sourced, not run).
+# Every figure a script reports is paired with a baseline measured in the same run.
+
+bench_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+ensure_wrk() {
+  if ! command -v wrk >/dev/null 2>&1; then
+    echo "installing wrk (Debian package)" >&2
+    (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
+  fi
+}
+
+# wrk_run NAME URL [extra wrk args...] -> prints "NAME RPS P50_MS P99_MS"
+wrk_run() {
+  local name=$1 url=$2; shift 2
+  local out
+  out=$(wrk -t"${WRK_THREADS:-2}" -c"${WRK_CONNECTIONS:-64}" -d"${WRK_DURATION:-10s}" --latency "$@" "$url")
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  local errors
+  errors=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
+  if [ -n "$errors" ]; then
+    echo "benchmark $name had $errors non-2xx responses" >&2
+    echo "$out" >&2
+    return 1
+  fi
+  echo "$name $rps $(to_ms "$p50") $(to_ms "$p99")"
+}
+
+# Converts wrk latency strings (512.00us, 1.20ms, 2.00s) to milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else { printf "%s", v }
+  }'
+}
+
+machine_description() {
+  local cpu
+  cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+  echo "$(nproc) cores ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+}
+
+# wait_port PORT: waits until something listens on 127.0.0.1:PORT.
+wait_port() {
+  for _ in $(seq 1 200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  echo "nothing listens on port $1" >&2
+  return 1
+}
