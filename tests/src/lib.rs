@@ -2,12 +2,15 @@
 //!
 //! - [`harness`]: live servers (in process or as a child process) and an HTTP client.
 //! - `foundation`: the store, auth, pipeline, CLI and process behaviour every dialect relies on.
+//! - `native`: Rosetta's own API for dashboards (lists, cursor paging, the event stream).
 //! - `opsview`, `opennms`, `openitcockpit`: each dialect against a live server, with its real client.
 
 pub mod harness;
 
 #[cfg(test)]
 mod foundation;
+#[cfg(test)]
+mod native;
 #[cfg(test)]
 mod openitcockpit;
 #[cfg(test)]

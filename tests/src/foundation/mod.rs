@@ -5,4 +5,4 @@ mod cli;
 mod connection;
 mod pipeline;
 mod process;
-mod store;
+pub(crate) mod store;

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::harness::{post, TestServer, ADMIN_PASSWORD};
 
 /// Creates a monitored host with one service (as a reload would leave them) and returns their ids.
-pub(super) async fn monitored_host(db: &Db, name: &str, service: &str) -> (Id, Id) {
+pub(crate) async fn monitored_host(db: &Db, name: &str, service: &str) -> (Id, Id) {
     db.write(Actor::new("test", "test"), |tx| {
         let host = tx.insert(Host {
             meta: Meta::new(0),

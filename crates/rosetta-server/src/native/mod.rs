@@ -1,0 +1,143 @@
+//! Rosetta's own API: health and readiness probes and `/api/v1/*` for dashboards, agents and scripts.
+//!
+//! Errors are `{"error": {"kind": "...", "message": "...", "detail": ...}}` with the status of the kind.
+//! Any credential kind (Basic, Opsview token, `X-OITC-API` key) authenticates here. The routes are
+//! described by the OpenAPI document served at `/api/v1/openapi.json`.
+
+mod listing;
+mod results;
+mod stream;
+
+use http::{Method, StatusCode};
+use rosetta_auth::Credentials;
+use rosetta_core::request::{json, respond, text};
+use rosetta_core::{Dialect, DialectFuture, ErrorKind, GatewayError, Request, RequestContext, Response};
+use serde_json::json;
+
+/// The OpenAPI description of the native API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// The native API.
+#[derive(Debug, Default)]
+pub struct NativeApi;
+
+/// Every native route: (method, path, what it is). The OpenAPI test checks each is documented.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/api/v1/openapi.json"),
+    ("GET", "/api/v1/whoami"),
+    ("GET", "/api/v1/hosts"),
+    ("GET", "/api/v1/services"),
+    ("GET", "/api/v1/events"),
+    ("GET", "/api/v1/alarms"),
+    ("GET", "/api/v1/stream"),
+    ("POST", "/api/v1/results"),
+];
+
+impl Dialect for NativeApi {
+    fn name(&self) -> &'static str {
+        "native"
+    }
+
+    fn matches(&self, path: &str) -> bool {
+        path == "/healthz" || path == "/readyz" || path == "/api" || path.starts_with("/api/")
+    }
+
+    fn credentials(&self, _parts: &http::request::Parts) -> Option<Credentials> {
+        None
+    }
+
+    fn handle<'a>(&'a self, ctx: RequestContext, request: Request) -> DialectFuture<'a> {
+        Box::pin(async move {
+            let path = request.uri().path().trim_end_matches('/').to_owned();
+            let method = request.method().clone();
+            let get = method == Method::GET || method == Method::HEAD;
+            match path.as_str() {
+                "/healthz" if get => Ok(text(StatusCode::OK, "ok\n")),
+                "/readyz" if get => readyz(&ctx).await,
+                "/api/v1/openapi.json" if get => Ok(respond(StatusCode::OK, "application/json", OPENAPI)),
+                "/api/v1/whoami" if get => whoami(&ctx),
+                "/api/v1/hosts" if get => listing::hosts(&ctx, &request),
+                "/api/v1/services" if get => listing::services(&ctx, &request),
+                "/api/v1/events" if get => listing::events(&ctx, &request),
+                "/api/v1/alarms" if get => listing::alarms(&ctx, &request),
+                "/api/v1/stream" if get => stream::stream(&ctx, &request),
+                "/api/v1/results" if method == Method::POST => results::results(&ctx, request).await,
+                _ if ROUTES.iter().any(|(_, route)| *route == path) => {
+                    Err(GatewayError::new(ErrorKind::MethodNotAllowed, format!("{method} is not allowed on {path}")))
+                }
+                _ => Err(GatewayError::not_found(format!("No route for {path}"))),
+            }
+        })
+    }
+
+    fn render_error(&self, err: &GatewayError, _parts: &http::request::Parts) -> Response {
+        let body = json!({"error": {"kind": err.kind.as_str(), "message": err.message, "detail": err.detail}});
+        let mut response = json(err.status(), &body);
+        if err.kind == ErrorKind::Unauthenticated {
+            response
+                .headers_mut()
+                .insert(http::header::WWW_AUTHENTICATE, http::HeaderValue::from_static("Basic realm=\"Rosetta\""));
+        }
+        response
+    }
+}
+
+async fn readyz(ctx: &RequestContext) -> Result<Response, GatewayError> {
+    let db = &ctx.app.db;
+    match db.ping().await {
+        Ok(()) => Ok(json(StatusCode::OK, &json!({"status": "ready", "store": db.backend_name()}))),
+        Err(err) => {
+            tracing::warn!(error = %err, "store is not ready");
+            Ok(json(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &json!({"status": "not ready", "store": db.backend_name(), "reason": "store unavailable"}),
+            ))
+        }
+    }
+}
+
+fn whoami(ctx: &RequestContext) -> Result<Response, GatewayError> {
+    let principal = ctx.principal()?;
+    let permissions: Vec<&str> = principal.permissions().iter().map(|permission| permission.name()).collect();
+    let tenants: Vec<serde_json::Value> = principal
+        .user
+        .tenants
+        .iter()
+        .map(|access| json!({"tenant": access.tenant, "level": format!("{:?}", access.level).to_lowercase()}))
+        .collect();
+    Ok(json(
+        StatusCode::OK,
+        &json!({
+            "id": principal.user.meta.id,
+            "uuid": principal.user.meta.uuid,
+            "login": principal.login(),
+            "fullname": principal.user.fullname,
+            "email": principal.user.email,
+            "role": principal.role.name,
+            "permissions": permissions,
+            "opennms_roles": principal.permissions().opennms_roles(),
+            "tenants": tenants,
+            "authenticated_by": principal.method.as_str(),
+        }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_in_the_openapi_document() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("valid JSON");
+        assert_eq!(doc["openapi"], "3.0.3");
+        for (method, path) in ROUTES {
+            let operation = &doc["paths"][*path][method.to_ascii_lowercase()];
+            assert!(operation.is_object(), "{method} {path} is not documented");
+            assert!(operation["summary"].is_string(), "{method} {path} has no summary");
+        }
+        let documented = doc["paths"].as_object().expect("paths").len();
+        assert_eq!(documented, ROUTES.len(), "every documented path is a route");
+    }
+}
