@@ -31,19 +31,30 @@ if [ -n "${ROSETTA_TEST_DATABASE_URL:-}" ]; then
     echo "ERROR: ROSETTA_TEST_DATABASE_URL is set but PostgreSQL does not answer" >&2
     exit 1
   fi
-  echo "PostgreSQL answers. This build has no PostgreSQL store backend yet (issue 8), so no test uses it."
+  echo "PostgreSQL answers; removing test schemas left by earlier runs."
+  psql "$ROSETTA_TEST_DATABASE_URL" -Atc "select schema_name from information_schema.schemata where schema_name ~ '^t_[0-9a-f]{32}$'" |
+    while read -r schema; do psql "$ROSETTA_TEST_DATABASE_URL" -qc "drop schema \"$schema\" cascade" >/dev/null 2>&1; done
 else
   echo "##############################################################################"
   echo "# SKIPPED: PostgreSQL tests (set ROSETTA_TEST_DATABASE_URL=postgres://... to run them)"
   echo "##############################################################################"
 fi
 
-echo "== rosetta: running the tests"
 profile=default
 [ "${CI:-}" = "true" ] && profile=ci
-if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --locked --profile "$profile" --no-tests=fail
-else
-  echo "cargo-nextest not found; using cargo test"
-  cargo test --workspace --locked
+run_suite() {
+  if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --locked --profile "$profile" --no-tests=fail
+  else
+    echo "cargo-nextest not found; using cargo test"
+    cargo test --workspace --locked
+  fi
+}
+
+echo "== rosetta: running the tests on the embedded SQLite store"
+run_suite
+
+if [ -n "${ROSETTA_TEST_DATABASE_URL:-}" ]; then
+  echo "== rosetta: running the tests again on PostgreSQL"
+  ROSETTA_TEST_STORE=postgres run_suite
 fi

@@ -43,13 +43,30 @@ impl Drop for TempDir {
     }
 }
 
-/// The configuration of a test server: SQLite in `dir`, cheap argon2, a known admin password.
+/// The PostgreSQL URL when the suite runs on PostgreSQL (`ROSETTA_TEST_STORE=postgres`), else `None`
+/// (SQLite).
+pub fn postgres_url() -> Option<String> {
+    if std::env::var("ROSETTA_TEST_STORE").ok().as_deref() != Some("postgres") {
+        return None;
+    }
+    let url = std::env::var("ROSETTA_TEST_DATABASE_URL").unwrap_or_default();
+    assert!(!url.is_empty(), "ROSETTA_TEST_STORE=postgres needs ROSETTA_TEST_DATABASE_URL");
+    Some(url)
+}
+
+/// The configuration of a test server: SQLite in `dir` (or a fresh PostgreSQL schema when the suite runs
+/// on PostgreSQL), cheap argon2, a known admin password.
 pub fn test_config(dir: &Path) -> Config {
     let mut config = Config::default();
     config.server.listen = vec!["127.0.0.1:0".to_owned()];
     config.server.reload_duration_ms = 300;
     config.store.path = dir.join("rosetta.db");
     config.store.synchronous = "normal".to_owned();
+    if let Some(url) = postgres_url() {
+        config.store.url = Some(url);
+        config.store.schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+        config.store.pool_size = 4;
+    }
     config.auth.admin_password = Some(ADMIN_PASSWORD.to_owned());
     config.auth.argon2_memory_kib = 8;
     config.auth.argon2_iterations = 1;
@@ -149,6 +166,36 @@ impl Drop for TestServer {
             let _ = stop.send(());
         }
         self.background.abort();
+        drop_test_schema(&self.config);
+    }
+}
+
+/// Drops the PostgreSQL schema of a test configuration (nothing to do on SQLite).
+pub fn drop_test_schema(config: &Config) {
+    let Some(url) = config.store.url.clone() else { return };
+    let schema = config.store.schema.clone();
+    // Drop runs outside async context; a short-lived runtime on its own thread does the clean-up.
+    let _ = std::thread::spawn(move || {
+        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            let _ = runtime.block_on(rosetta_store_postgres::drop_schema(&url, &schema));
+        }
+    })
+    .join();
+}
+
+/// Opens another `Db` on the store of `config` (a second process's view of the same data).
+pub async fn reopen_db(config: &Config) -> Arc<Db> {
+    rosetta_server::app::open_db(config).await.expect("reopen the store")
+}
+
+/// The `[store]` section of a configuration file for `config`'s store.
+pub fn store_toml(config: &Config) -> String {
+    match &config.store.url {
+        Some(url) => format!(
+            "[store]\nurl = \"{url}\"\nschema = \"{}\"\npool_size = 4\n",
+            config.store.schema
+        ),
+        None => format!("[store]\npath = \"{}\"\nsynchronous = \"normal\"\n", config.store.path.display()),
     }
 }
 
@@ -290,13 +337,13 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Writes `config` next to the store and starts `rosetta serve` on a free port.
-    pub async fn spawn(dir: &Path, extra_toml: &str) -> ServerProcess {
+    /// Writes a configuration for `config`'s store into `dir` and starts `rosetta serve` on a free port.
+    pub async fn spawn(dir: &Path, config: &Config, extra_toml: &str) -> ServerProcess {
         let port = free_port();
         let config_path = dir.join("gateway.toml");
         let text = format!(
-            "[server]\nlisten = [\"127.0.0.1:{port}\"]\n{extra_toml}\n[store]\npath = \"{}\"\n\n[auth]\nadmin_password = \"{ADMIN_PASSWORD}\"\nargon2_memory_kib = 8\nargon2_iterations = 1\n",
-            dir.join("rosetta.db").display()
+            "[server]\nlisten = [\"127.0.0.1:{port}\"]\n{extra_toml}\n{}\n[auth]\nadmin_password = \"{ADMIN_PASSWORD}\"\nargon2_memory_kib = 8\nargon2_iterations = 1\n",
+            store_toml(config)
         );
         std::fs::write(&config_path, text).expect("write config");
         let child = tokio::process::Command::new(rosetta_binary())

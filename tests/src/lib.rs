@@ -3,6 +3,7 @@
 //! - [`harness`]: live servers (in process or as a child process) and an HTTP client.
 //! - `foundation`: the store, auth, pipeline, CLI and process behaviour every dialect relies on.
 //! - `native`: Rosetta's own API for dashboards (lists, cursor paging, the event stream).
+//! - `replicas`: several gateways sharing one PostgreSQL store, and database outages.
 //! - `opsview`, `opennms`, `openitcockpit`: each dialect against a live server, with its real client.
 
 pub mod harness;
@@ -17,3 +18,5 @@ mod openitcockpit;
 mod opennms;
 #[cfg(test)]
 mod opsview;
+#[cfg(test)]
+mod replicas;

@@ -243,7 +243,7 @@ impl Auth {
                 return Err(AuthError::LockedOut { retry_after });
             }
         }
-        let user = self.db.find_by_name::<User>(login);
+        let user = self.find_fresh::<User>(login).await?;
         let hasher = self.config.hasher.clone();
         let password = password.to_owned();
         let stored = user.as_ref().and_then(|user| user.password_hash.clone());
@@ -338,8 +338,21 @@ impl Auth {
         hasher.finalize().into()
     }
 
+    /// Looks `name` up, and on a miss with a shared backend (another replica may have just created it)
+    /// follows the store's changes once and looks again.
+    async fn find_fresh<T: rosetta_store::Object>(&self, name: &str) -> Result<Option<Arc<T>>, AuthError> {
+        if let Some(found) = self.db.find_by_name::<T>(name) {
+            return Ok(Some(found));
+        }
+        if self.db.change_signal().is_none() {
+            return Ok(None);
+        }
+        self.db.sync_external_changes().await?;
+        Ok(self.db.find_by_name::<T>(name))
+    }
+
     async fn verify_token(&self, login: &str, token: &str) -> Result<Principal, AuthError> {
-        let session = self.db.find_by_name::<Session>(&hash_secret(token)).ok_or(AuthError::InvalidCredentials)?;
+        let session = self.find_fresh::<Session>(&hash_secret(token)).await?.ok_or(AuthError::InvalidCredentials)?;
         let user = self.db.get::<User>(session.user).ok_or(AuthError::InvalidCredentials)?;
         if !user.login.eq_ignore_ascii_case(login) {
             return Err(AuthError::InvalidCredentials);
@@ -355,20 +368,25 @@ impl Auth {
         if new_expiry.millis() - session.expires.millis() >= (ttl / 60).clamp(1, 60_000) {
             let mut renewed = (*session).clone();
             renewed.expires = new_expiry;
-            self.db
+            let written = self
+                .db
                 .write(Actor::new(principal.login(), "auth"), |tx| {
                     if tx.get::<Session>(renewed.meta.id).is_some() {
                         tx.update(renewed);
                     }
                     Ok::<_, StoreError>(())
                 })
-                .await?;
+                .await;
+            // Sliding the expiry is best effort: a concurrent slide by another replica is as good.
+            if let Err(err) = written {
+                tracing::debug!(error = %err, "could not extend the session expiry");
+            }
         }
         Ok(principal)
     }
 
     async fn verify_api_key(&self, key: &str) -> Result<Principal, AuthError> {
-        let record = self.db.find_by_name::<ApiKey>(&hash_secret(key)).ok_or(AuthError::InvalidCredentials)?;
+        let record = self.find_fresh::<ApiKey>(&hash_secret(key)).await?.ok_or(AuthError::InvalidCredentials)?;
         let user = self.db.get::<User>(record.user).ok_or(AuthError::InvalidCredentials)?;
         let principal = self.principal(user, AuthMethod::ApiKey)?;
         let now = Timestamp::now();
@@ -376,14 +394,19 @@ impl Auth {
         if record.last_use.is_none_or(|last| now.millis() - last.millis() >= 60_000) {
             let mut used = (*record).clone();
             used.last_use = Some(now);
-            self.db
+            let written = self
+                .db
                 .write(Actor::new(principal.login(), "auth"), |tx| {
                     if tx.get::<ApiKey>(used.meta.id).is_some() {
                         tx.update(used);
                     }
                     Ok::<_, StoreError>(())
                 })
-                .await?;
+                .await;
+            // Recording the last use is best effort; it must not turn a valid key into an error.
+            if let Err(err) = written {
+                tracing::debug!(error = %err, "could not record the API key's last use");
+            }
         }
         Ok(principal)
     }

@@ -14,8 +14,20 @@ use crate::config::{argon2_params, Config};
 use crate::native::NativeApi;
 use crate::pipeline::{Gateway, Limits, Mount};
 
-/// Opens the configured store backend.
-pub fn open_backend(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+/// Opens the configured store backend: PostgreSQL when `store.url` is set, else the SQLite file.
+pub async fn open_backend(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    if let Some(url) = &config.store.url {
+        let options = rosetta_store_postgres::PostgresOptions {
+            url: url.clone(),
+            schema: config.store.schema.clone(),
+            pool_size: config.store.pool_size,
+            connect_timeout: Duration::from_millis(config.store.connect_timeout_ms),
+        };
+        let store = rosetta_store_postgres::PostgresStore::connect(&options)
+            .await
+            .map_err(|err| anyhow::anyhow!("cannot open the PostgreSQL store: {err}"))?;
+        return Ok(Arc::new(store));
+    }
     let synchronous = if config.store.synchronous == "normal" { Synchronous::Normal } else { Synchronous::Full };
     let store = SqliteStore::open(&config.store.path, synchronous)
         .map_err(|err| anyhow::anyhow!("cannot open the store at {}: {err}", config.store.path.display()))?;
@@ -24,7 +36,7 @@ pub fn open_backend(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 
 /// Opens the store and fills the cache.
 pub async fn open_db(config: &Config) -> anyhow::Result<Arc<Db>> {
-    let backend = open_backend(config)?;
+    let backend = open_backend(config).await?;
     Ok(Arc::new(Db::open(backend).await?))
 }
 
@@ -80,15 +92,28 @@ pub async fn seed_if_empty(
         None => (rosetta_auth::secret::random_hex(12), true),
     };
     let hash = auth.hash_password(&password).map_err(|err| anyhow::anyhow!("hashing the admin password: {err}"))?;
-    db.write(Actor::new("system", "seed"), |tx| {
-        rosetta_core::seed::seed_core(tx, hash)?;
-        for dialect in dialects {
-            dialect.seed(tx)?;
+    let seeded = db
+        .write(Actor::new("system", "seed"), |tx| {
+            rosetta_core::seed::seed_core(tx, hash)?;
+            for dialect in dialects {
+                dialect.seed(tx)?;
+            }
+            tx.audit("seed", Some(Kind::User), None, "fresh-install objects created");
+            Ok::<_, StoreError>(())
+        })
+        .await;
+    match seeded {
+        Ok(()) => {}
+        // Another replica sharing the store seeded it at the same moment.
+        Err(StoreError::Conflict { .. }) => {
+            db.sync_external_changes().await?;
+            if db.count::<User>() > 0 {
+                return Ok(None);
+            }
+            anyhow::bail!("seeding the store conflicted with another writer");
         }
-        tx.audit("seed", Some(Kind::User), None, "fresh-install objects created");
-        Ok::<_, StoreError>(())
-    })
-    .await?;
+        Err(err) => return Err(err.into()),
+    }
     Ok(Some(FirstStart { generated_password: generated.then_some(password) }))
 }
 

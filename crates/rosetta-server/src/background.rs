@@ -12,8 +12,21 @@ pub fn spawn(db: Arc<Db>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(1));
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let signal = db.change_signal();
         loop {
-            interval.tick().await;
+            match &signal {
+                // A shared backend wakes us when another replica commits; the interval still runs the
+                // downtime transitions and covers lost notifications.
+                Some(signal) => {
+                    tokio::select! {
+                        _ = interval.tick() => {}
+                        _ = signal.notified() => {}
+                    }
+                }
+                None => {
+                    interval.tick().await;
+                }
+            }
             tick(&db).await;
         }
     })

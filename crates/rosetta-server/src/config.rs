@@ -109,11 +109,24 @@ pub struct StoreConfig {
     pub url: Option<String>,
     /// SQLite durability: `full` (survives power loss) or `normal` (survives a process crash).
     pub synchronous: String,
+    /// PostgreSQL schema holding Rosetta's tables (with `url`).
+    pub schema: String,
+    /// Most PostgreSQL connections per replica (with `url`).
+    pub pool_size: usize,
+    /// How long a request waits for a PostgreSQL connection before failing with 503, in milliseconds.
+    pub connect_timeout_ms: u64,
 }
 
 impl Default for StoreConfig {
     fn default() -> StoreConfig {
-        StoreConfig { path: PathBuf::from("./data/rosetta.db"), url: None, synchronous: "full".to_owned() }
+        StoreConfig {
+            path: PathBuf::from("./data/rosetta.db"),
+            url: None,
+            synchronous: "full".to_owned(),
+            schema: "public".to_owned(),
+            pool_size: 16,
+            connect_timeout_ms: 2000,
+        }
     }
 }
 
@@ -314,9 +327,13 @@ impl Config {
         if let Some(url) = &self.store.url {
             if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
                 err("store.url".into(), "only postgres:// URLs are supported".into());
-            } else {
-                err("store.url".into(), "the PostgreSQL backend is not part of this build yet; use store.path".into());
             }
+        }
+        if !rosetta_store_postgres::valid_schema(&self.store.schema) {
+            err("store.schema".into(), format!("`{}` is not a lower-case identifier", self.store.schema));
+        }
+        if self.store.pool_size == 0 {
+            err("store.pool_size".into(), "must be greater than 0".into());
         }
         if !matches!(self.store.synchronous.as_str(), "full" | "normal") {
             err("store.synchronous".into(), format!("`{}` is not `full` or `normal`", self.store.synchronous));

@@ -61,6 +61,19 @@ pub trait Store: Send + Sync + 'static {
     /// Checks that the backend answers.
     fn ping(&self) -> StoreFuture<'_, ()>;
 
+    /// Reserves `count` ids of `kind` for this process and returns the first; `None` when ids are
+    /// allocated locally (a backend only one process writes to).
+    fn reserve_ids(&self, kind: Kind, count: u64) -> StoreFuture<'_, Option<Id>> {
+        let _ = (kind, count);
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Signalled when another writer committed (PostgreSQL `NOTIFY`), so the cache can follow at once
+    /// instead of at the next poll.
+    fn change_signal(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+        None
+    }
+
     /// The position of the newest committed change, for [`Store::changes_since`].
     fn change_cursor(&self) -> StoreFuture<'_, u64> {
         Box::pin(async { Ok(0) })

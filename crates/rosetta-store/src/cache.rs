@@ -13,16 +13,26 @@ pub use crate::object::Cache;
 use crate::Object;
 
 /// The cached objects of one kind.
+///
+/// Ids are allocated locally (one writer: the next id follows the highest seen) or, when several
+/// replicas share the backend, from blocks the backend reserves for this process (`set_block`), so two
+/// replicas never hand out the same id.
 #[derive(Debug)]
 pub struct Table<T> {
     by_id: DashMap<Id, Arc<T>>,
     by_name: DashMap<String, Id>,
     next_id: AtomicI64,
+    block_end: AtomicI64,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Table<T> {
-        Table { by_id: DashMap::new(), by_name: DashMap::new(), next_id: AtomicI64::new(1) }
+        Table {
+            by_id: DashMap::new(),
+            by_name: DashMap::new(),
+            next_id: AtomicI64::new(1),
+            block_end: AtomicI64::new(Id::MAX),
+        }
     }
 }
 
@@ -54,14 +64,32 @@ impl<T: Object> Table<T> {
         self.by_id.is_empty()
     }
 
-    /// Allocates a fresh id, never handed out before by this process.
+    /// Allocates a fresh id, never handed out before by this process and not in use.
     pub(crate) fn allocate_id(&self) -> Id {
-        self.next_id.fetch_add(1, Ordering::Relaxed)
+        loop {
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+            if !self.by_id.contains_key(&id) {
+                return id;
+            }
+        }
     }
 
-    /// Makes sure ids up to `id` are never allocated.
+    /// Makes sure ids up to `id` are never allocated, when `id` lies in this process's id range.
     pub(crate) fn reserve(&self, id: Id) {
-        self.next_id.fetch_max(id + 1, Ordering::Relaxed);
+        if id < self.block_end.load(Ordering::Relaxed) {
+            self.next_id.fetch_max(id + 1, Ordering::Relaxed);
+        }
+    }
+
+    /// Switches to allocating from the reserved block `start..end`.
+    pub(crate) fn set_block(&self, start: Id, end: Id) {
+        self.block_end.store(end, Ordering::Relaxed);
+        self.next_id.store(start, Ordering::Relaxed);
+    }
+
+    /// Ids left in the current block.
+    pub(crate) fn remaining(&self) -> i64 {
+        self.block_end.load(Ordering::Relaxed).saturating_sub(self.next_id.load(Ordering::Relaxed))
     }
 
     pub(crate) fn insert(&self, object: Arc<T>) {

@@ -9,6 +9,12 @@ use tokio::sync::{broadcast, Mutex};
 use crate::cache::Cache;
 use crate::{Actor, Object, Record, Store, StoreError, Tx};
 
+/// Ids reserved at a time per kind when several replicas share the backend.
+const ID_BLOCK: u64 = 10_000;
+
+/// A new block is reserved before a write when fewer ids than this are left.
+const ID_LOW_WATER: i64 = 5_000;
+
 /// One committed change: the new record, or `None` for a delete.
 #[derive(Debug, Clone)]
 pub struct Change {
@@ -66,6 +72,12 @@ impl Db {
     /// Opens the store and fills the cache with every record.
     pub async fn open(store: Arc<dyn Store>) -> Result<Db, StoreError> {
         let cursor = store.change_cursor().await?;
+        let mut blocks = Vec::new();
+        for kind in Kind::ALL {
+            if let Some(start) = store.reserve_ids(kind, ID_BLOCK).await? {
+                blocks.push((kind, start));
+            }
+        }
         let records = store.load().await?;
         let cache = Cache::default();
         for stored in records {
@@ -75,6 +87,9 @@ impl Db {
                 message: err.to_string(),
             })?;
             cache.insert_record(record);
+        }
+        for (kind, start) in blocks {
+            cache.set_block(kind, start, start + ID_BLOCK as Id);
         }
         let (changes, _) = broadcast::channel(4096);
         Ok(Db {
@@ -127,8 +142,16 @@ impl Db {
         E: From<StoreError>,
     {
         let _guard = self.write_lock.lock().await;
+        if self.store.change_signal().is_some() {
+            // Shared backend: start from the newest committed state so the version checks pass.
+            self.sync_locked().await?;
+        }
+        self.top_up_ids().await?;
         let mut tx = Tx::new(&self.cache, actor.clone());
         let result = work(&mut tx)?;
+        if let Some((kind, id)) = tx.conflict() {
+            return Err(StoreError::Conflict { kind, id }.into());
+        }
         if tx.is_empty() {
             return Ok(result);
         }
@@ -159,6 +182,11 @@ impl Db {
     /// cache stays coherent with the backend. Returns how many records changed.
     pub async fn sync_external_changes(&self) -> Result<usize, StoreError> {
         let _guard = self.write_lock.lock().await;
+        self.sync_locked().await
+    }
+
+    /// [`Db::sync_external_changes`] for a caller that holds the write lock.
+    async fn sync_locked(&self) -> Result<usize, StoreError> {
         let cursor = self.external_cursor.load(Ordering::Relaxed);
         let (next, found) = self.store.changes_since(cursor).await?;
         let mut changes = Vec::new();
@@ -186,6 +214,23 @@ impl Db {
             let _ = self.changes.send(Arc::new(ChangeSet { seq, actor: Actor::new("external", "store"), changes }));
         }
         Ok(count)
+    }
+
+    /// Reserves a new id block for every kind running low (replicated backends only).
+    async fn top_up_ids(&self) -> Result<(), StoreError> {
+        for kind in Kind::ALL {
+            if self.cache.remaining_ids(kind) < ID_LOW_WATER {
+                if let Some(start) = self.store.reserve_ids(kind, ID_BLOCK).await? {
+                    self.cache.set_block(kind, start, start + ID_BLOCK as Id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Signalled when another writer committed, if the backend can tell (see [`Store::change_signal`]).
+    pub fn change_signal(&self) -> Option<Arc<tokio::sync::Notify>> {
+        self.store.change_signal()
     }
 
     /// Follows every committed change set from now on.

@@ -132,6 +132,16 @@ macro_rules! records {
                 match kind { $(Kind::$variant => self.$field.remove(id),)* }
             }
 
+            /// Switches `kind` to allocating ids from the reserved block `start..end`.
+            pub(crate) fn set_block(&self, kind: Kind, start: Id, end: Id) {
+                match kind { $(Kind::$variant => self.$field.set_block(start, end),)* }
+            }
+
+            /// Ids left in the current block of `kind`.
+            pub(crate) fn remaining_ids(&self, kind: Kind) -> i64 {
+                match kind { $(Kind::$variant => self.$field.remaining(),)* }
+            }
+
             /// Looks up a record of any kind.
             pub fn get_record(&self, kind: Kind, id: Id) -> Option<Record> {
                 match kind { $(Kind::$variant => self.$field.get(id).map(Record::$variant),)* }

@@ -48,6 +48,7 @@ pub struct Tx<'a> {
     order: Vec<(Kind, Id)>,
     audit: Vec<AuditEntry>,
     reload: bool,
+    conflict: Option<(Kind, Id)>,
 }
 
 impl crate::Read for Tx<'_> {
@@ -74,6 +75,7 @@ impl<'a> Tx<'a> {
             order: Vec::new(),
             audit: Vec::new(),
             reload: false,
+            conflict: None,
         }
     }
 
@@ -152,9 +154,17 @@ impl<'a> Tx<'a> {
     }
 
     /// Stores a changed version of an existing object (matched by id). Returns the stored object.
+    ///
+    /// Optimistic concurrency: when the object carries the version it was read at (non-zero) and that is
+    /// no longer the current version, the whole transaction fails with [`crate::StoreError::Conflict`].
+    /// An object with version 0 overwrites whatever is current.
     pub fn update<T: Object>(&mut self, mut object: T) -> Arc<T> {
         let id = object.meta().id;
         let base_version = self.get::<T>(id).map_or(0, |current| current.meta().version);
+        let read_version = object.meta().version;
+        if read_version != 0 && read_version != base_version && self.conflict.is_none() {
+            self.conflict = Some((T::KIND, id));
+        }
         let now = self.now;
         let meta = object.meta_mut();
         meta.version = base_version + 1;
@@ -203,6 +213,11 @@ impl<'a> Tx<'a> {
     /// pending again.
     pub fn mark_reload(&mut self) {
         self.reload = true;
+    }
+
+    /// The first stale update, if any (see [`Tx::update`]).
+    pub(crate) fn conflict(&self) -> Option<(Kind, Id)> {
+        self.conflict
     }
 
     /// True when the transaction stages no change.

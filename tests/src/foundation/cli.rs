@@ -5,18 +5,15 @@ use std::time::Duration;
 
 use rosetta_model::User;
 
-use crate::harness::{get, rosetta_binary, run_program, workspace_root, TempDir, TestServer};
+use crate::harness::{get, rosetta_binary, run_program, store_toml, workspace_root, TempDir, TestServer};
 
 async fn rosetta(args: &[&str]) -> (i32, String, String) {
     run_program(&rosetta_binary(), args, &workspace_root()).await
 }
 
-fn config_for(dir: &Path, store: &Path) -> String {
+fn config_for(dir: &Path, server: &TestServer) -> String {
     let path = dir.join("cli.toml");
-    let text = format!(
-        "[store]\npath = \"{}\"\nsynchronous = \"normal\"\n[auth]\nargon2_memory_kib = 8\nargon2_iterations = 1\n",
-        store.display()
-    );
+    let text = format!("{}[auth]\nargon2_memory_kib = 8\nargon2_iterations = 1\n", store_toml(&server.config));
     std::fs::write(&path, text).expect("write config");
     path.display().to_string()
 }
@@ -53,7 +50,7 @@ async fn check_config_accepts_the_shipped_file_and_lists_every_problem() {
 async fn users_and_keys_made_by_the_cli_work_on_a_running_gateway() {
     let server = TestServer::start().await;
     let dir = TempDir::new("cli");
-    let config = config_for(dir.path(), &server.config.store.path);
+    let config = config_for(dir.path(), &server);
 
     let (code, stdout, stderr) =
         rosetta(&["user", "add", "bob", "--password", "bobs-password", "--role", "Administrator", "--config", &config]).await;

@@ -91,4 +91,5 @@ async fn tls_serves_http1_and_http2_with_the_configured_certificate() {
     }
     let _ = stop.send(());
     let _ = task.await;
+    crate::harness::drop_test_schema(&config);
 }

@@ -9,7 +9,8 @@ async fn probes_answer_without_credentials() {
     assert_eq!((health.status.as_u16(), health.text().as_str()), (200, "ok\n"));
     let ready = get(server.url("/readyz")).send().await;
     assert_eq!(ready.status, 200);
-    assert_eq!(ready.json()["store"], "sqlite");
+    let expected = if crate::harness::postgres_url().is_some() { "postgres" } else { "sqlite" };
+    assert_eq!(ready.json()["store"], expected);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,52 +1,45 @@
 //! The gateway as a process: acknowledged writes survive `kill -9`; SIGTERM lets in-flight requests finish.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use rosetta_model::{ServiceState, ServiceStatus, StateValue};
-use rosetta_store::Db;
-use rosetta_store_sqlite::{SqliteStore, Synchronous};
+use rosetta_server::config::Config;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::harness::{post, signals, ServerProcess, TempDir, ADMIN_PASSWORD};
+use crate::harness::{drop_test_schema, post, reopen_db, signals, test_config, ServerProcess, TempDir, ADMIN_PASSWORD};
 
-async fn prepared_store(dir: &TempDir) -> i64 {
-    let db = Db::open(Arc::new(SqliteStore::open(&dir.path().join("rosetta.db"), Synchronous::Full).expect("open")))
-        .await
-        .expect("db");
+/// A store with one monitored host `db1` and its service `MySQL`, as a first process left it.
+async fn prepared_store(dir: &TempDir) -> (Config, i64) {
+    let config = test_config(dir.path());
+    let db = reopen_db(&config).await;
     let (_, service) = super::store::monitored_host(&db, "db1", "MySQL").await;
-    service
-}
-
-async fn reopen(dir: &TempDir) -> Db {
-    Db::open(Arc::new(SqliteStore::open(&dir.path().join("rosetta.db"), Synchronous::Full).expect("open")))
-        .await
-        .expect("db")
+    (config, service)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_acknowledged_write_survives_kill_9() {
     let dir = TempDir::new("kill9");
-    let service = prepared_store(&dir).await;
-    let mut process = ServerProcess::spawn(dir.path(), "").await;
+    let (config, service) = prepared_store(&dir).await;
+    let mut process = ServerProcess::spawn(dir.path(), &config, "").await;
     let batch = json!([{"host": "db1", "service": "MySQL", "state": "warning", "output": "slow queries"}]);
     let reply = post(process.url("/api/v1/results")).basic("admin", ADMIN_PASSWORD).json(&batch).send().await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     process.signal(signals::KILL);
     let _ = process.child.wait().await;
 
-    let db = reopen(&dir).await;
+    let db = reopen_db(&config).await;
     let status = db.get::<ServiceStatus>(service).expect("status");
     assert_eq!(status.check.state, StateValue::Service(ServiceState::Warning));
     assert_eq!(status.check.output, "slow queries");
+    drop_test_schema(&config);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_an_in_flight_request_finish() {
     let dir = TempDir::new("sigterm");
-    let service = prepared_store(&dir).await;
-    let mut process = ServerProcess::spawn(dir.path(), "").await;
+    let (config, service) = prepared_store(&dir).await;
+    let mut process = ServerProcess::spawn(dir.path(), &config, "").await;
 
     let body = serde_json::to_vec(&json!([{"host": "db1", "service": "MySQL", "state": "critical"}])).expect("json");
     let (first, rest) = body.split_at(body.len() / 2);
@@ -72,8 +65,9 @@ async fn sigterm_lets_an_in_flight_request_finish() {
 
     let exit = tokio::time::timeout(Duration::from_secs(10), process.child.wait()).await.expect("exits").expect("status");
     assert!(exit.success(), "clean exit after SIGTERM: {exit:?}");
-    let db = reopen(&dir).await;
+    let db = reopen_db(&config).await;
     assert_eq!(db.get::<ServiceStatus>(service).expect("status").check.state, StateValue::Service(ServiceState::Critical));
+    drop_test_schema(&config);
 }
 
 fn base64_basic(login: &str, password: &str) -> String {

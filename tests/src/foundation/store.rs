@@ -1,13 +1,11 @@
 //! Transactions seen through the API: a batch that fails halfway leaves nothing behind.
 
-use std::sync::Arc;
-
 use rosetta_core::monitoring;
 use rosetta_model::*;
 use rosetta_store::{Actor, Db};
 use serde_json::json;
 
-use crate::harness::{post, TestServer, ADMIN_PASSWORD};
+use crate::harness::{post, reopen_db, TestServer, ADMIN_PASSWORD};
 
 /// Creates a monitored host with one service (as a reload would leave them) and returns their ids.
 pub(crate) async fn monitored_host(db: &Db, name: &str, service: &str) -> (Id, Id) {
@@ -71,13 +69,8 @@ async fn a_batch_that_fails_halfway_writes_nothing() {
     assert_eq!(server.db.count::<Event>(), events_before);
     assert_eq!(server.db.count::<Alarm>(), 0);
 
-    // Nothing reached the file either.
-    let reopened = Db::open(Arc::new(
-        rosetta_store_sqlite::SqliteStore::open(&server.config.store.path, rosetta_store_sqlite::Synchronous::Normal)
-            .expect("open"),
-    ))
-    .await
-    .expect("reopen");
+    // Nothing reached the backend either.
+    let reopened = reopen_db(&server.config).await;
     assert!(reopened.get::<ServiceStatus>(http).expect("status").check.pending);
 }
 

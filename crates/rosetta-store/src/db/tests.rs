@@ -131,3 +131,22 @@ async fn the_change_feed_reports_each_transaction_in_order() {
     assert_eq!((first.seq, second.seq), (1, 2));
     assert!(first.changes.iter().any(|change| change.kind == Kind::Host));
 }
+
+#[tokio::test]
+async fn updating_a_stale_copy_is_a_conflict_and_writes_nothing() {
+    let (_store, db) = open().await;
+    let created = db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.insert(host("a")))).await.expect("insert");
+    let mut first = (*created).clone();
+    first.alias = "first".to_owned();
+    let mut stale = (*created).clone();
+    stale.alias = "stale".to_owned();
+    db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.update(first))).await.expect("first update");
+    let result = db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.update(stale))).await;
+    assert!(matches!(result, Err(StoreError::Conflict { kind: Kind::Host, .. })), "{result:?}");
+    assert_eq!(db.get::<Host>(created.meta.id).expect("host").alias, "first");
+    let mut blind = (*created).clone();
+    blind.meta.version = 0;
+    blind.alias = "blind".to_owned();
+    db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.update(blind))).await.expect("version 0 overwrites");
+    assert_eq!(db.get::<Host>(created.meta.id).expect("host").alias, "blind");
+}
