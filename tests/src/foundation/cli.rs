@@ -96,18 +96,3 @@ async fn users_and_keys_made_by_the_cli_work_on_a_running_gateway() {
     assert_eq!(code, 1);
     assert!(stderr.contains("at least 8 characters"), "{stderr}");
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_configuration_file_in_deploy_passes_check_config() {
-    let deploy = workspace_root().join("deploy");
-    let mut checked = 0;
-    for entry in std::fs::read_dir(&deploy).expect("deploy/") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|ext| ext == "toml") {
-            let (code, stdout, stderr) = rosetta(&["check-config", "--config", &path.display().to_string()]).await;
-            assert_eq!(code, 0, "{}: {stdout}{stderr}", path.display());
-            checked += 1;
-        }
-    }
-    assert!(checked >= 1, "deploy/ has configuration files");
-}

@@ -3,6 +3,7 @@
 mod auth;
 mod cli;
 mod connection;
+mod deploy;
 mod pipeline;
 mod process;
 pub(crate) mod store;
