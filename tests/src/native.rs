@@ -178,3 +178,38 @@ async fn the_stream_delivers_every_change_in_order_and_resumes_without_gaps() {
     let replayed = read_event_ids(&mut resumed, 2).await;
     assert_eq!(replayed.iter().map(|(id, _)| *id).collect::<Vec<_>>(), ids[2..].to_vec());
 }
+
+/// The value of one metric line (`name{labels} value`) in Prometheus text.
+fn metric(text: &str, name_and_labels: &str) -> Option<f64> {
+    text.lines().find_map(|line| line.strip_prefix(name_and_labels).and_then(|rest| rest.trim().parse().ok()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_requests_per_dialect_and_show_the_estate() {
+    let server = TestServer::start().await;
+    monitored_host(&server.db, "web1", "HTTP").await;
+    monitored_host(&server.db, "web2", "HTTP").await;
+    submit(&server, json!([{"host": "web1", "state": "down"}, {"host": "web2", "service": "HTTP", "state": "critical"}])).await;
+    for _ in 0..3 {
+        get(server.url("/api/v1/hosts")).basic("admin", ADMIN_PASSWORD).send().await;
+    }
+    get(server.url("/api/v1/hosts")).basic("admin", "wrong").send().await;
+    get(server.url("/rest/no-such-thing")).send().await;
+    let reply = get(server.url("/metrics")).send().await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.header("content-type").is_some_and(|ct| ct.starts_with("text/plain")));
+    let text = reply.text();
+    let hosts_ok = metric(&text, r#"rosetta_http_requests_total{dialect="native",method="GET",route="/api/v1/hosts",status="200"}"#);
+    assert_eq!(hosts_ok, Some(3.0), "{text}");
+    assert_eq!(metric(&text, r#"rosetta_http_requests_total{dialect="opsview",method="GET",route="/rest/no-such-thing",status="404"}"#), Some(1.0));
+    assert!(metric(&text, r#"rosetta_auth_attempts_total{method="basic",outcome="invalid"}"#).is_some_and(|n| n >= 1.0));
+    assert_eq!(metric(&text, r#"rosetta_hosts{state="down"}"#), Some(1.0));
+    assert_eq!(metric(&text, r#"rosetta_hosts{state="pending"}"#), Some(1.0));
+    assert_eq!(metric(&text, r#"rosetta_services{state="critical"}"#), Some(1.0));
+    assert_eq!(metric(&text, r#"rosetta_unhandled_problems{kind="service"}"#), Some(1.0));
+    assert_eq!(metric(&text, r#"rosetta_unhandled_problems{kind="host"}"#), Some(1.0));
+    assert_eq!(metric(&text, r#"rosetta_alarms{severity="CRITICAL"}"#), Some(1.0));
+    assert_eq!(metric(&text, r#"rosetta_alarms{severity="MAJOR"}"#), Some(1.0));
+    assert!(text.contains("rosetta_http_request_duration_seconds_bucket"), "latency histogram present");
+    assert!(metric(&text, "rosetta_open_connections").is_some_and(|n| n >= 1.0));
+}

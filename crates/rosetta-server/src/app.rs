@@ -11,7 +11,7 @@ use rosetta_store::{Actor, Db, Store, StoreError};
 use rosetta_store_sqlite::{SqliteStore, Synchronous};
 
 use crate::config::{argon2_params, Config};
-use crate::native::NativeApi;
+use crate::native::{MetricsAccess, NativeApi};
 use crate::pipeline::{Gateway, Limits, Mount};
 
 /// Opens the configured store backend: PostgreSQL when `store.url` is set, else the SQLite file.
@@ -156,7 +156,13 @@ pub async fn build_with_db(config: &Config, db: Arc<Db>) -> anyhow::Result<Built
         }
     }
     let limits = Limits::from_config(&config.server.limits);
-    let gateway = Arc::new(Gateway::new(app, Arc::new(NativeApi), mounts, limits));
+    let metrics = match config.server.metrics.as_str() {
+        "authenticated" => MetricsAccess::Authenticated,
+        "off" => MetricsAccess::Off,
+        _ => MetricsAccess::Open,
+    };
+    crate::metrics::handle();
+    let gateway = Arc::new(Gateway::new(app, Arc::new(NativeApi { metrics }), mounts, limits));
     Ok(Built { gateway, db, first_start })
 }
 

@@ -35,6 +35,8 @@ pub struct ServerConfig {
     pub timezone: String,
     /// How long an asynchronous configuration reload takes at least, in milliseconds.
     pub reload_duration_ms: u64,
+    /// `/metrics`: `open` (no credentials, for Prometheus), `authenticated` (any credential kind) or `off`.
+    pub metrics: String,
 }
 
 impl Default for ServerConfig {
@@ -45,6 +47,7 @@ impl Default for ServerConfig {
             limits: LimitsConfig::default(),
             timezone: "UTC".to_owned(),
             reload_duration_ms: 1000,
+            metrics: "open".to_owned(),
         }
     }
 }
@@ -298,6 +301,9 @@ impl Config {
             if addr.parse::<SocketAddr>().is_err() {
                 err(format!("server.listen[{idx}]"), format!("`{addr}` is not an address like 127.0.0.1:8080"));
             }
+        }
+        if !matches!(self.server.metrics.as_str(), "open" | "authenticated" | "off") {
+            err("server.metrics".into(), format!("`{}` is not `open`, `authenticated` or `off`", self.server.metrics));
         }
         if let Some(tls) = &self.server.tls {
             for (name, path) in [("cert", &tls.cert), ("key", &tls.key)] {

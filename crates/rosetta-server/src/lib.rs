@@ -7,6 +7,7 @@
 //! - [`listener`]: sockets, TLS, HTTP/1.1 and HTTP/2, graceful shutdown.
 //! - [`native`]: `/healthz`, `/readyz` and `/api/v1/*`.
 //! - [`background`]: downtime transitions, external store changes, asynchronous reloads.
+//! - [`metrics`]: Prometheus metrics of the gateway and of the monitoring estate.
 //! - [`service`]: the pipeline as a `tower::Service`, for in-process tests.
 //! - [`cli`]: the `rosetta` command line.
 //! - [`telemetry`]: logging and secret redaction.
@@ -16,6 +17,7 @@ pub mod background;
 pub mod cli;
 pub mod config;
 pub mod listener;
+pub mod metrics;
 pub mod native;
 pub mod pipeline;
 pub mod service;

@@ -142,6 +142,8 @@ async fn accept_loop(
             continue;
         };
         let _ = stream.set_nodelay(true);
+        crate::metrics::connection_opened();
+        let permit = ConnectionPermit { _slot: permit };
         let builder = connection_builder(&settings);
         let gateway = Arc::clone(&gateway);
         let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
@@ -186,6 +188,17 @@ async fn accept_loop(
                 });
             }
         }
+    }
+}
+
+/// Holds a connection slot and keeps the open-connections gauge right, however the connection ends.
+struct ConnectionPermit {
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Drop for ConnectionPermit {
+    fn drop(&mut self) {
+        crate::metrics::connection_closed();
     }
 }
 

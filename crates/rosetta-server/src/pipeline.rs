@@ -144,6 +144,7 @@ impl Gateway {
         }
         let status = response.status().as_u16();
         span.record("status", status);
+        crate::metrics::record_request(dialect.name(), &parts.method, parts.uri.path(), status, started.elapsed().as_secs_f64());
         let principal = response.extensions().get::<PrincipalName>().map_or("-", |name| name.0.as_str());
         span.in_scope(|| {
             tracing::info!(
@@ -192,9 +193,20 @@ impl Gateway {
             Some(creds) => {
                 let client_ip = client.map(|addr| addr.ip().to_string());
                 match self.app.auth.authenticate(&creds, client_ip.as_deref()).await {
-                    Ok(principal) => Ok(Some(principal)),
+                    Ok(principal) => {
+                        crate::metrics::record_auth(creds.method().as_str(), "success");
+                        Ok(Some(principal))
+                    }
                     Err(err) => {
                         tracing::info!(method = creds.method().as_str(), error = %err, "authentication failed");
+                        let outcome = match err {
+                            rosetta_auth::AuthError::LockedOut { .. } => "locked_out",
+                            rosetta_auth::AuthError::Expired => "expired",
+                            rosetta_auth::AuthError::Disabled => "disabled",
+                            rosetta_auth::AuthError::Store(_) => "error",
+                            rosetta_auth::AuthError::InvalidCredentials => "invalid",
+                        };
+                        crate::metrics::record_auth(creds.method().as_str(), outcome);
                         Err(GatewayError::from(err))
                     }
                 }

@@ -46,6 +46,20 @@ pub struct Db {
     seq: AtomicU64,
     healthy: AtomicBool,
     external_cursor: AtomicU64,
+    stats: DbStats,
+}
+
+/// Counters of backend work, for metrics.
+#[derive(Debug, Default)]
+pub struct DbStats {
+    /// Committed transactions.
+    pub commits: AtomicU64,
+    /// Transactions whose commit failed.
+    pub commit_failures: AtomicU64,
+    /// Time spent committing, in microseconds.
+    pub commit_micros: AtomicU64,
+    /// Records applied from other writers.
+    pub external_changes: AtomicU64,
 }
 
 impl std::fmt::Debug for Db {
@@ -100,6 +114,7 @@ impl Db {
             seq: AtomicU64::new(0),
             healthy: AtomicBool::new(true),
             external_cursor: AtomicU64::new(cursor),
+            stats: DbStats::default(),
         })
     }
 
@@ -156,7 +171,11 @@ impl Db {
             return Ok(result);
         }
         let (mutations, applied) = tx.finish();
-        if let Err(err) = self.store.commit(mutations).await {
+        let started = std::time::Instant::now();
+        let committed = self.store.commit(mutations).await;
+        self.stats.commit_micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        if let Err(err) = committed {
+            self.stats.commit_failures.fetch_add(1, Ordering::Relaxed);
             if matches!(err, StoreError::Unavailable(_)) {
                 self.healthy.store(false, Ordering::Relaxed);
             }
@@ -164,6 +183,7 @@ impl Db {
             return Err(err.into());
         }
         self.healthy.store(true, Ordering::Relaxed);
+        self.stats.commits.fetch_add(1, Ordering::Relaxed);
         let mut changes = Vec::with_capacity(applied.len());
         for (kind, id, record) in applied {
             match &record {
@@ -209,6 +229,7 @@ impl Db {
         }
         self.external_cursor.store(next, Ordering::Relaxed);
         let count = changes.len();
+        self.stats.external_changes.fetch_add(count as u64, Ordering::Relaxed);
         if count > 0 {
             let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
             let _ = self.changes.send(Arc::new(ChangeSet { seq, actor: Actor::new("external", "store"), changes }));
@@ -243,6 +264,11 @@ impl Db {
         let result = self.store.ping().await;
         self.healthy.store(result.is_ok(), Ordering::Relaxed);
         result
+    }
+
+    /// Counters of backend work.
+    pub fn stats(&self) -> &DbStats {
+        &self.stats
     }
 
     /// False after the backend failed to answer, until it answers again.

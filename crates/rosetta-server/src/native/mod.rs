@@ -17,14 +17,30 @@ use serde_json::json;
 /// The OpenAPI description of the native API.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
+/// Who may read `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MetricsAccess {
+    /// No credentials needed (Prometheus scrapes).
+    #[default]
+    Open,
+    /// Any valid credential.
+    Authenticated,
+    /// Not served.
+    Off,
+}
+
 /// The native API.
 #[derive(Debug, Default)]
-pub struct NativeApi;
+pub struct NativeApi {
+    /// Who may read `/metrics`.
+    pub metrics: MetricsAccess,
+}
 
 /// Every native route: (method, path, what it is). The OpenAPI test checks each is documented.
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/healthz"),
     ("GET", "/readyz"),
+    ("GET", "/metrics"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/whoami"),
     ("GET", "/api/v1/hosts"),
@@ -41,7 +57,7 @@ impl Dialect for NativeApi {
     }
 
     fn matches(&self, path: &str) -> bool {
-        path == "/healthz" || path == "/readyz" || path == "/api" || path.starts_with("/api/")
+        path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/api" || path.starts_with("/api/")
     }
 
     fn credentials(&self, _parts: &http::request::Parts) -> Option<Credentials> {
@@ -56,6 +72,7 @@ impl Dialect for NativeApi {
             match path.as_str() {
                 "/healthz" if get => Ok(text(StatusCode::OK, "ok\n")),
                 "/readyz" if get => readyz(&ctx).await,
+                "/metrics" if get => self.metrics(&ctx),
                 "/api/v1/openapi.json" if get => Ok(respond(StatusCode::OK, "application/json", OPENAPI)),
                 "/api/v1/whoami" if get => whoami(&ctx),
                 "/api/v1/hosts" if get => listing::hosts(&ctx, &request),
@@ -81,6 +98,20 @@ impl Dialect for NativeApi {
                 .insert(http::header::WWW_AUTHENTICATE, http::HeaderValue::from_static("Basic realm=\"Rosetta\""));
         }
         response
+    }
+}
+
+impl NativeApi {
+    fn metrics(&self, ctx: &RequestContext) -> Result<Response, GatewayError> {
+        match self.metrics {
+            MetricsAccess::Off => return Err(GatewayError::not_found("Metrics are switched off")),
+            MetricsAccess::Authenticated => {
+                ctx.principal()?;
+            }
+            MetricsAccess::Open => {}
+        }
+        let body = crate::metrics::render(&ctx.app.db);
+        Ok(respond(StatusCode::OK, "text/plain; version=0.0.4; charset=utf-8", body))
     }
 }
 

@@ -55,7 +55,7 @@ async fn gateway(limits: Limits) -> GatewayService {
     let auth = Arc::new(Auth::new(Arc::clone(&db), AuthConfig { hasher: PasswordHasher::cheap(), ..AuthConfig::default() }));
     let app = AppContext { db, auth, settings: Arc::new(Settings::default()) };
     let mounts = vec![Mount { dialect: Arc::new(Misbehaving), host: None }];
-    GatewayService(Arc::new(Gateway::new(app, Arc::new(NativeApi), mounts, limits)))
+    GatewayService(Arc::new(Gateway::new(app, Arc::new(NativeApi::default()), mounts, limits)))
 }
 
 fn limits() -> Limits {
