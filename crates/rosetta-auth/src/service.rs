@@ -184,7 +184,12 @@ impl Auth {
 
     /// Creates an API key for `user`.
     pub async fn create_api_key(&self, user: Id, description: &str, actor: Actor) -> Result<NewApiKey, AuthError> {
-        let key = secret::new_api_key();
+        self.save_api_key(user, secret::new_api_key(), description, actor).await
+    }
+
+    /// Stores a key generated earlier with [`secret::new_api_key`] (openITCOCKPIT shows a candidate
+    /// before saving it). Only its hash is kept.
+    pub async fn save_api_key(&self, user: Id, key: String, description: &str, actor: Actor) -> Result<NewApiKey, AuthError> {
         let record = ApiKey {
             meta: Meta::new(0),
             user,

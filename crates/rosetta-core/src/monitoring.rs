@@ -603,11 +603,19 @@ fn downtime_due(downtime: &Downtime, now: Timestamp) -> bool {
     (downtime.actual_start.is_none() && downtime.start <= now) || downtime.end <= now
 }
 
-/// Starts downtimes whose time came and ends those that expired. Returns how many changed.
+/// Starts downtimes whose time came and ends those that expired. Returns how many changed. A downtime
+/// whose host or service is gone is closed quietly.
 pub fn tick_downtimes(tx: &mut Tx<'_>) -> Result<usize, GatewayError> {
     let now = tx.now();
     let due: Vec<Arc<Downtime>> = tx.all::<Downtime>().into_iter().filter(|d| downtime_due(d, now)).collect();
     for downtime in &due {
+        if host_of(tx, downtime.target).is_err() {
+            let mut orphan = (**downtime).clone();
+            orphan.actual_end = Some(now);
+            orphan.cancelled = true;
+            tx.update(orphan);
+            continue;
+        }
         if downtime.actual_start.is_none() && downtime.start <= now && downtime.end > now {
             start_downtime(tx, downtime, "system")?;
         } else if downtime.end <= now {
@@ -683,6 +691,63 @@ pub fn finish_reload(tx: &mut Tx<'_>) -> Result<ConfigStatus, GatewayError> {
     tx.put(status.clone());
     tx.audit("reload.finish", Some(Kind::ConfigStatus), Some(1), "configuration reload completed");
     Ok(status)
+}
+
+/// Deletes a host with everything that hangs off it: its services, their and its current state,
+/// downtimes (ended), acknowledgements (ended), and references from other hosts (parents). Events, alarms
+/// and outages stay as history. Returns whether the host existed.
+pub fn delete_host(tx: &mut Tx<'_>, host_id: Id) -> Result<bool, GatewayError> {
+    if tx.get::<Host>(host_id).is_none() {
+        return Ok(false);
+    }
+    let services: Vec<Id> =
+        tx.all::<Service>().iter().filter(|service| service.host == host_id).map(|service| service.meta.id).collect();
+    for service in &services {
+        delete_service(tx, *service)?;
+    }
+    forget_target(tx, Target::Host(host_id));
+    tx.delete::<HostStatus>(host_id);
+    for other in tx.all::<Host>() {
+        if other.parents.contains(&host_id) {
+            let mut changed = (*other).clone();
+            changed.parents.retain(|parent| *parent != host_id);
+            tx.update(changed);
+        }
+    }
+    tx.delete::<Host>(host_id);
+    Ok(true)
+}
+
+/// Deletes a service with its current state; ends its downtimes and acknowledgements. Returns whether it
+/// existed.
+pub fn delete_service(tx: &mut Tx<'_>, service_id: Id) -> Result<bool, GatewayError> {
+    if tx.get::<Service>(service_id).is_none() {
+        return Ok(false);
+    }
+    forget_target(tx, Target::Service(service_id));
+    tx.delete::<ServiceStatus>(service_id);
+    tx.delete::<Service>(service_id);
+    Ok(true)
+}
+
+/// Ends the downtimes and acknowledgements of a target that is going away.
+fn forget_target(tx: &mut Tx<'_>, target: Target) {
+    let now = tx.now();
+    for downtime in tx.all::<Downtime>() {
+        if downtime.target == target && downtime.actual_end.is_none() && !downtime.cancelled {
+            let mut ended = (*downtime).clone();
+            ended.actual_end = Some(now);
+            ended.cancelled = true;
+            tx.update(ended);
+        }
+    }
+    for ack in tx.all::<Acknowledgement>() {
+        if ack.target == target && ack.ended.is_none() {
+            let mut ended = (*ack).clone();
+            ended.ended = Some(now);
+            tx.update(ended);
+        }
+    }
 }
 
 /// True while an object changed since the last reload (Opsview `uncommitted`).

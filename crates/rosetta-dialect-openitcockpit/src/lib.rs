@@ -1,30 +1,36 @@
-//! Pure, self-contained codecs and parsers for the openITCOCKPIT (oITC) dialect.
+//! The openITCOCKPIT (oITC) dialect of Rosetta: `/<controller>/<action>[/<args>][.json]`.
 //!
-//! Nothing here touches HTTP or storage; every function is deterministic given its inputs (the
-//! current time is always a parameter) and never panics on malformed input.
+//! Request handling:
+//! - [`dialect`]: the [`OpenitcockpitDialect`] (pipeline, credentials, seed hook);
+//! - [`route`]: path parsing and the ACL needs; [`routes`]: THE route table;
+//! - [`call`]: the per-request [`call::Call`] and the response envelope [`call::Reply`];
+//! - [`errors`]: the product's error shapes, rendered in one place;
+//! - [`endpoints`]: one module per controller family;
+//! - [`list`]: filter/sort/page of rows; [`settings`]: the inheritance rule; [`wire`]: shared
+//!   response fragments; [`seed`]: the fresh-install objects.
 //!
-//! - [`apikey`]: API-key extraction from the `Authorization` header, cookie and `apikey` query.
-//! - [`datefmt`]: PHP `date()` formatting, duration/relative words and date-input parsing.
-//! - [`filter`]: `filter[...]` extraction and compilation into matchable conditions.
-//! - [`json`]: PHP-style JSON encoding (`JSON_HEX_*` flags, `\/`, `\uXXXX`).
-//! - [`paging`]: `page`/`limit`/`scroll` parsing and the `paging`/`scroll` response blocks.
-//! - [`php`]: PHP scalar conversions (`(int)` casts, truthiness, `trim`) shared by the parsers.
-//! - [`regex`]: a small, linear-time regular expression engine standing in for MySQL `RLIKE`.
-//! - [`sort`]: `sort`/`direction` parsing with the product's column-name guard.
-//! - [`validation`]: CakePHP-style validation error bodies (`{"error": {...}}`).
-//!
-//! Query strings are passed around as decoded `(key, value)` pairs in request order, exactly as
-//! `form_urlencoded::parse(query).into_owned().collect()` produces them.
+//! Pure codecs (no HTTP, no storage): [`apikey`], [`datefmt`], [`filter`], [`json`], [`paging`],
+//! [`php`], [`regex`], [`sort`], [`validation`]. Query strings are passed around as decoded
+//! `(key, value)` pairs in request order.
 
 pub mod apikey;
+pub mod call;
 pub mod datefmt;
+pub mod dialect;
+pub mod endpoints;
+pub mod errors;
 pub mod filter;
 pub mod json;
+pub mod list;
 pub mod paging;
 pub mod php;
 pub mod regex;
+pub mod route;
+pub mod routes;
+pub mod seed;
+pub mod settings;
 pub mod sort;
 pub mod validation;
-pub mod dialect;
+pub mod wire;
 
 pub use dialect::OpenitcockpitDialect;

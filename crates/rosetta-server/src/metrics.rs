@@ -74,64 +74,81 @@ pub fn connection_closed() {
     metrics::gauge!("rosetta_open_connections").decrement(1.0);
 }
 
-/// Renders every metric, refreshing the estate gauges and store counters first.
+/// Renders every metric: the process-wide counters, then this store's counters and estate gauges
+/// (rendered from the store itself, so two gateways in one process never mix their estates).
 pub fn render(db: &Db) -> String {
-    let handle = handle();
-    refresh_estate(db);
+    let mut text = handle().render();
     let stats = db.stats();
-    metrics::gauge!("rosetta_store_commits").set(stats.commits.load(Ordering::Relaxed) as f64);
-    metrics::gauge!("rosetta_store_commit_failures").set(stats.commit_failures.load(Ordering::Relaxed) as f64);
-    metrics::gauge!("rosetta_store_commit_time_seconds_sum")
-        .set(stats.commit_micros.load(Ordering::Relaxed) as f64 / 1_000_000.0);
-    metrics::gauge!("rosetta_store_external_changes").set(stats.external_changes.load(Ordering::Relaxed) as f64);
-    metrics::gauge!("rosetta_store_up").set(if db.is_healthy() { 1.0 } else { 0.0 });
-    handle.render()
-}
+    let mut gauge = |name: &str, help: &str, samples: &[(&str, f64)]| {
+        text.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+        for (labels, value) in samples {
+            text.push_str(&format!("{name}{labels} {value}\n"));
+        }
+    };
+    gauge("rosetta_store_up", "1 when the store answered the last operation", &[("", if db.is_healthy() { 1.0 } else { 0.0 })]);
+    gauge("rosetta_store_commits", "Committed transactions", &[("", stats.commits.load(Ordering::Relaxed) as f64)]);
+    gauge("rosetta_store_commit_failures", "Transactions whose commit failed", &[("", stats.commit_failures.load(Ordering::Relaxed) as f64)]);
+    gauge(
+        "rosetta_store_commit_seconds_total",
+        "Time spent committing",
+        &[("", stats.commit_micros.load(Ordering::Relaxed) as f64 / 1_000_000.0)],
+    );
+    gauge("rosetta_store_external_changes", "Records applied from other writers", &[("", stats.external_changes.load(Ordering::Relaxed) as f64)]);
 
-fn refresh_estate(db: &Db) {
     let mut hosts = [0u64; 4];
+    let mut unhandled_hosts = 0u64;
     for status in db.all::<HostStatus>() {
-        let idx = if status.check.pending { 3 } else { status.check.state.code() as usize };
+        let check = &status.check;
+        let idx = if check.pending { 3 } else { check.state.code() as usize };
         hosts[idx.min(3)] += 1;
-    }
-    for (idx, state) in ["up", "down", "unreachable", "pending"].iter().enumerate() {
-        metrics::gauge!("rosetta_hosts", "state" => *state).set(hosts[idx] as f64);
+        if !check.pending && check.state == StateValue::Host(HostState::Down) && !check.is_acknowledged() && check.downtime_depth == 0 {
+            unhandled_hosts += 1;
+        }
     }
     let mut services = [0u64; 5];
-    let mut unhandled = 0u64;
+    let mut unhandled_services = 0u64;
     for status in db.all::<ServiceStatus>() {
         let check = &status.check;
         let idx = if check.pending { 4 } else { check.state.code() as usize };
         services[idx.min(4)] += 1;
         if !check.pending && !check.state.is_ok() && !check.is_acknowledged() && check.downtime_depth == 0 {
-            unhandled += 1;
+            unhandled_services += 1;
         }
     }
-    for (idx, state) in ["ok", "warning", "critical", "unknown", "pending"].iter().enumerate() {
-        metrics::gauge!("rosetta_services", "state" => *state).set(services[idx] as f64);
-    }
-    metrics::gauge!("rosetta_unhandled_problems", "kind" => "service").set(unhandled as f64);
-    let unhandled_hosts = db
-        .all::<HostStatus>()
-        .iter()
-        .filter(|status| {
-            let check = &status.check;
-            !check.pending && check.state == StateValue::Host(HostState::Down) && !check.is_acknowledged() && check.downtime_depth == 0
-        })
-        .count();
-    metrics::gauge!("rosetta_unhandled_problems", "kind" => "host").set(unhandled_hosts as f64);
     let mut alarms = [0u64; 7];
     for alarm in db.all::<Alarm>() {
         alarms[(alarm.severity.id() as usize).saturating_sub(1).min(6)] += 1;
     }
-    for severity in Severity::ALL {
-        let count = alarms[severity.id() as usize - 1];
-        metrics::gauge!("rosetta_alarms", "severity" => severity.label()).set(count as f64);
+    let host_labels: Vec<(String, f64)> = ["up", "down", "unreachable", "pending"]
+        .iter()
+        .enumerate()
+        .map(|(idx, state)| (format!("{{state=\"{state}\"}}"), hosts[idx] as f64))
+        .collect();
+    let service_labels: Vec<(String, f64)> = ["ok", "warning", "critical", "unknown", "pending"]
+        .iter()
+        .enumerate()
+        .map(|(idx, state)| (format!("{{state=\"{state}\"}}"), services[idx] as f64))
+        .collect();
+    let alarm_labels: Vec<(String, f64)> = Severity::ALL
+        .iter()
+        .map(|severity| (format!("{{severity=\"{}\"}}", severity.label()), alarms[severity.id() as usize - 1] as f64))
+        .collect();
+    fn borrowed(samples: &[(String, f64)]) -> Vec<(&str, f64)> {
+        samples.iter().map(|(labels, value)| (labels.as_str(), *value)).collect()
     }
-    metrics::gauge!("rosetta_configured_hosts").set(db.count::<Host>() as f64);
-    metrics::gauge!("rosetta_configured_services").set(db.count::<Service>() as f64);
+    gauge("rosetta_hosts", "Monitored hosts by state", &borrowed(&host_labels));
+    gauge("rosetta_services", "Monitored services by state", &borrowed(&service_labels));
+    gauge(
+        "rosetta_unhandled_problems",
+        "Problems neither acknowledged nor in downtime",
+        &[("{kind=\"host\"}", unhandled_hosts as f64), ("{kind=\"service\"}", unhandled_services as f64)],
+    );
+    gauge("rosetta_alarms", "Alarms by severity", &borrowed(&alarm_labels));
+    gauge("rosetta_configured_hosts", "Configured hosts", &[("", db.count::<Host>() as f64)]);
+    gauge("rosetta_configured_services", "Configured services", &[("", db.count::<Service>() as f64)]);
     let pending = db.get::<ConfigStatus>(1).is_some_and(|status| status.pending);
-    metrics::gauge!("rosetta_configuration_pending").set(if pending { 1.0 } else { 0.0 });
+    gauge("rosetta_configuration_pending", "1 while configuration changed since the last reload", &[("", if pending { 1.0 } else { 0.0 })]);
+    text
 }
 
 #[cfg(test)]

@@ -1,1 +1,10 @@
 //! openitcockpit dialect tests against a live gateway.
+//!
+//! - [`client`]: the official Python example flow (`requests`) from `tests/clients/openitcockpit/`;
+//! - [`fixtures`]: data-driven request/response cases covering spec §9, every error shape included;
+//! - [`bad_input`]: broken bodies and odd parameters end in the product's error shape, nothing written.
+
+mod bad_input;
+mod client;
+mod fixtures;
+mod support;

@@ -196,3 +196,36 @@ async fn a_second_reload_while_one_runs_is_a_conflict() {
     db.write(Actor::system(), finish_reload).await.expect("finish");
     db.write(Actor::system(), start_reload).await.expect("again after finishing");
 }
+
+#[tokio::test]
+async fn deleting_a_host_takes_its_services_state_and_downtimes_with_it() {
+    let (db, host, service) = setup(1).await;
+    result(&db, Target::Service(service), CRIT).await;
+    ack(&db, Target::Service(service), true).await.expect("acked");
+    let now = Timestamp::now();
+    db.write(Actor::system(), |tx| {
+        schedule_downtime(
+            tx,
+            DowntimeRequest {
+                target: Target::Host(host),
+                start: now.plus_millis(60_000),
+                end: now.plus_millis(120_000),
+                fixed: true,
+                author: "admin".into(),
+                comment: "later".into(),
+                group: None,
+                dialect: "test".into(),
+            },
+        )
+    })
+    .await
+    .expect("downtime");
+    assert!(db.write(Actor::system(), |tx| delete_host(tx, host)).await.expect("delete"));
+    assert!(db.get::<Host>(host).is_none());
+    assert!(db.get::<Service>(service).is_none());
+    assert!(db.get::<HostStatus>(host).is_none() && db.get::<ServiceStatus>(service).is_none());
+    assert!(db.all::<Downtime>().iter().all(|downtime| downtime.cancelled));
+    assert!(db.all::<Acknowledgement>().iter().all(|ack| ack.ended.is_some()));
+    assert!(!downtimes_due(&db, now.plus_millis(200_000)), "nothing left for the ticker to trip over");
+    assert!(!db.all::<Event>().is_empty(), "history stays");
+}
