@@ -218,3 +218,72 @@ async fn metrics_count_requests_per_dialect_and_show_the_estate() {
     assert!(text.contains("rosetta_http_request_duration_seconds_bucket"), "latency histogram present");
     assert!(metric(&text, "rosetta_open_connections").is_some_and(|n| n >= 1.0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_sessions_use_a_cookie_that_also_opens_the_stream() {
+    let server = TestServer::start().await;
+    let login = post(server.url("/api/v1/sessions")).json(&json!({"login": "admin", "password": ADMIN_PASSWORD})).send().await;
+    assert_eq!(login.status, 200, "{}", login.text());
+    let token = login.json()["token"].as_str().expect("token").to_owned();
+    assert_eq!(token.len(), 32);
+    let cookie = login.header("set-cookie").expect("cookie").to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let pair = cookie.split(';').next().expect("pair").to_owned();
+    let me = get(server.url("/api/v1/whoami")).header("cookie", &pair).send().await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["authenticated_by"], "token");
+    let via_opsview = get(server.url("/api/v1/whoami")).header("x-opsview-username", "admin").header("x-opsview-token", &token).send().await;
+    assert_eq!(via_opsview.status, 200, "the session token is an Opsview token too");
+    let logout = crate::harness::delete(server.url("/api/v1/sessions")).header("cookie", &pair).send().await;
+    assert_eq!(logout.status, 200);
+    assert!(logout.header("set-cookie").is_some_and(|c| c.contains("Max-Age=0")));
+    assert_eq!(get(server.url("/api/v1/whoami")).header("cookie", &pair).send().await.status, 401);
+    let wrong = post(server.url("/api/v1/sessions")).json(&json!({"login": "admin", "password": "nope"})).send().await;
+    assert_eq!(wrong.status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledgements_and_downtimes_through_the_native_api() {
+    let server = TestServer::start().await;
+    monitored_host(&server.db, "web1", "HTTP").await;
+    let ok_ack = post(server.url("/api/v1/acknowledgements"))
+        .basic("admin", ADMIN_PASSWORD)
+        .json(&json!({"host": "web1", "service": "HTTP", "comment": "nothing to see"}))
+        .send()
+        .await;
+    assert_eq!(ok_ack.status, 409, "an OK service cannot be acknowledged");
+    submit(&server, json!([{"host": "web1", "service": "HTTP", "state": "critical"}])).await;
+    let ack = post(server.url("/api/v1/acknowledgements"))
+        .basic("admin", ADMIN_PASSWORD)
+        .json(&json!({"host": "web1", "service": "HTTP", "comment": "on it"}))
+        .send()
+        .await;
+    assert_eq!(ack.status, 200, "{}", ack.text());
+    let services = list(&server, "/api/v1/services?acknowledged=true").await;
+    assert_eq!(services["total"], 1);
+    assert_eq!(list(&server, "/api/v1/services?unhandled=true").await["total"], 0);
+    let alarms = list(&server, "/api/v1/alarms").await;
+    assert_eq!(alarms["items"][0]["acknowledged_by"], "Administrator");
+    let unack = crate::harness::delete(server.url("/api/v1/acknowledgements"))
+        .basic("admin", ADMIN_PASSWORD)
+        .json(&json!({"host": "web1", "service": "HTTP"}))
+        .send()
+        .await;
+    assert_eq!(unack.json()["removed"], true);
+    assert_eq!(list(&server, "/api/v1/services?unhandled=true").await["total"], 1);
+
+    let downtime = post(server.url("/api/v1/downtimes"))
+        .basic("admin", ADMIN_PASSWORD)
+        .json(&json!({"host": "web1", "comment": "maintenance", "duration_minutes": 30}))
+        .send()
+        .await;
+    assert_eq!(downtime.status, 200, "{}", downtime.text());
+    assert_eq!(downtime.json()["active"], true);
+    let id = downtime.json()["id"].as_i64().expect("id");
+    assert_eq!(list(&server, "/api/v1/hosts?name=web1").await["items"][0]["status"]["downtime_depth"], 1);
+    let cancelled = crate::harness::delete(server.url(&format!("/api/v1/downtimes/{id}"))).basic("admin", ADMIN_PASSWORD).send().await;
+    assert_eq!(cancelled.json()["cancelled"], true);
+    assert_eq!(list(&server, "/api/v1/hosts?name=web1").await["items"][0]["status"]["downtime_depth"], 0);
+    let missing = post(server.url("/api/v1/downtimes")).basic("admin", ADMIN_PASSWORD).json(&json!({"host": "nope", "comment": "x", "duration_minutes": 5})).send().await;
+    assert_eq!(missing.status, 404);
+}

@@ -4,6 +4,7 @@
 //! Any credential kind (Basic, Opsview token, `X-OITC-API` key) authenticates here. The routes are
 //! described by the OpenAPI document served at `/api/v1/openapi.json`.
 
+mod actions;
 mod listing;
 mod results;
 mod stream;
@@ -49,6 +50,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/alarms"),
     ("GET", "/api/v1/stream"),
     ("POST", "/api/v1/results"),
+    ("POST", "/api/v1/sessions"),
+    ("DELETE", "/api/v1/sessions"),
+    ("POST", "/api/v1/acknowledgements"),
+    ("DELETE", "/api/v1/acknowledgements"),
+    ("POST", "/api/v1/downtimes"),
+    ("DELETE", "/api/v1/downtimes/{id}"),
 ];
 
 impl Dialect for NativeApi {
@@ -60,8 +67,8 @@ impl Dialect for NativeApi {
         path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/api" || path.starts_with("/api/")
     }
 
-    fn credentials(&self, _parts: &http::request::Parts) -> Option<Credentials> {
-        None
+    fn credentials(&self, parts: &http::request::Parts) -> Option<Credentials> {
+        actions::cookie_credentials(parts)
     }
 
     fn handle<'a>(&'a self, ctx: RequestContext, request: Request) -> DialectFuture<'a> {
@@ -81,7 +88,15 @@ impl Dialect for NativeApi {
                 "/api/v1/alarms" if get => listing::alarms(&ctx, &request),
                 "/api/v1/stream" if get => stream::stream(&ctx, &request),
                 "/api/v1/results" if method == Method::POST => results::results(&ctx, request).await,
-                _ if ROUTES.iter().any(|(_, route)| *route == path) => {
+                "/api/v1/sessions" if method == Method::POST => actions::login(&ctx, request).await,
+                "/api/v1/sessions" if method == Method::DELETE => actions::logout(&ctx, request).await,
+                "/api/v1/acknowledgements" if method == Method::POST => actions::acknowledge(&ctx, request).await,
+                "/api/v1/acknowledgements" if method == Method::DELETE => actions::unacknowledge(&ctx, request).await,
+                "/api/v1/downtimes" if method == Method::POST => actions::schedule_downtime(&ctx, request).await,
+                downtime if method == Method::DELETE && downtime.starts_with("/api/v1/downtimes/") => {
+                    actions::cancel_downtime(&ctx, &downtime["/api/v1/downtimes/".len()..]).await
+                }
+                _ if ROUTES.iter().any(|(_, route)| *route == path || (route.ends_with("{id}") && path.starts_with(route.trim_end_matches("{id}")))) => {
                     Err(GatewayError::new(ErrorKind::MethodNotAllowed, format!("{method} is not allowed on {path}")))
                 }
                 _ => Err(GatewayError::not_found(format!("No route for {path}"))),
@@ -168,7 +183,14 @@ mod tests {
             assert!(operation.is_object(), "{method} {path} is not documented");
             assert!(operation["summary"].is_string(), "{method} {path} has no summary");
         }
-        let documented = doc["paths"].as_object().expect("paths").len();
-        assert_eq!(documented, ROUTES.len(), "every documented path is a route");
+        for (path, operations) in doc["paths"].as_object().expect("paths") {
+            for method in operations.as_object().expect("operations").keys() {
+                let route = (method.to_ascii_uppercase(), path.clone());
+                assert!(
+                    ROUTES.iter().any(|(m, p)| *m == route.0 && *p == route.1),
+                    "{method} {path} is documented but not routed"
+                );
+            }
+        }
     }
 }
