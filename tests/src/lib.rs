@@ -4,6 +4,7 @@
 //! - `foundation`: the store, auth, pipeline, CLI and process behaviour every dialect relies on.
 //! - `native`: Rosetta's own API for dashboards (lists, cursor paging, the event stream).
 //! - `replicas`: several gateways sharing one PostgreSQL store, and database outages.
+//! - `ui`: the status page in headless Chromium.
 //! - `opsview`, `opennms`, `openitcockpit`: each dialect against a live server, with its real client.
 
 pub mod harness;
@@ -20,3 +21,5 @@ mod opennms;
 mod opsview;
 #[cfg(test)]
 mod replicas;
+#[cfg(test)]
+mod ui;

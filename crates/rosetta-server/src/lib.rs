@@ -11,6 +11,7 @@
 //! - [`service`]: the pipeline as a `tower::Service`, for in-process tests.
 //! - [`cli`]: the `rosetta` command line.
 //! - [`telemetry`]: logging and secret redaction.
+//! - [`ui`]: the status page at `/ui/`.
 
 pub mod app;
 pub mod background;
@@ -22,6 +23,7 @@ pub mod native;
 pub mod pipeline;
 pub mod service;
 pub mod telemetry;
+pub mod ui;
 
 pub use app::{build, build_with_db, Built};
 pub use config::Config;

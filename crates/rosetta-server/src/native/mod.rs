@@ -64,7 +64,14 @@ impl Dialect for NativeApi {
     }
 
     fn matches(&self, path: &str) -> bool {
-        path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/api" || path.starts_with("/api/")
+        path == "/"
+            || path == "/healthz"
+            || path == "/readyz"
+            || path == "/metrics"
+            || path == "/api"
+            || path.starts_with("/api/")
+            || path == "/ui"
+            || path.starts_with("/ui/")
     }
 
     fn credentials(&self, parts: &http::request::Parts) -> Option<Credentials> {
@@ -76,7 +83,12 @@ impl Dialect for NativeApi {
             let path = request.uri().path().trim_end_matches('/').to_owned();
             let method = request.method().clone();
             let get = method == Method::GET || method == Method::HEAD;
+            if request.uri().path().starts_with("/ui") && get {
+                return crate::ui::serve(request.uri().path())
+                    .ok_or_else(|| GatewayError::not_found(format!("No such page {}", request.uri().path())));
+            }
             match path.as_str() {
+                "" if get => Ok(redirect("/ui/")),
                 "/healthz" if get => Ok(text(StatusCode::OK, "ok\n")),
                 "/readyz" if get => readyz(&ctx).await,
                 "/metrics" if get => self.metrics(&ctx),
@@ -114,6 +126,12 @@ impl Dialect for NativeApi {
         }
         response
     }
+}
+
+fn redirect(location: &'static str) -> Response {
+    let mut response = text(StatusCode::FOUND, format!("See {location}\n"));
+    response.headers_mut().insert(http::header::LOCATION, http::HeaderValue::from_static(location));
+    response
 }
 
 impl NativeApi {
