@@ -84,6 +84,10 @@ pub struct TestServer {
     pub app: rosetta_core::AppContext,
     /// The configuration it runs with.
     pub config: Config,
+    /// The request pipeline.
+    pub gateway: Arc<rosetta_server::Gateway>,
+    /// Where a configuration reloader can be installed.
+    pub reloader: rosetta_server::reload::ReloadSlot,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     background: tokio::task::JoinHandle<()>,
@@ -115,6 +119,7 @@ impl TestServer {
         let settings = ConnectionSettings::from_config(&config.server.limits);
         let gateway = Arc::clone(&built.gateway);
         let app = gateway.app().clone();
+        let built_gateway = Arc::clone(&built.gateway);
         let task = tokio::spawn(async move {
             listener::serve(listeners, gateway, None, settings, async {
                 let _ = stop_rx.await;
@@ -126,6 +131,8 @@ impl TestServer {
             addr,
             db: built.db,
             app,
+            gateway: built_gateway,
+            reloader: built.reloader,
             config,
             stop: Some(stop_tx),
             task: Some(task),
@@ -400,6 +407,8 @@ pub mod signals {
     pub const TERM: i32 = 15;
     /// SIGKILL.
     pub const KILL: i32 = 9;
+    /// SIGHUP.
+    pub const HUP: i32 = 1;
 }
 
 /// The workspace root.

@@ -125,6 +125,8 @@ pub struct Built {
     pub db: Arc<Db>,
     /// What first start generated.
     pub first_start: Option<FirstStart>,
+    /// Where to put the configuration reloader once listeners (and TLS) exist.
+    pub reloader: crate::reload::ReloadSlot,
 }
 
 /// Builds the whole gateway: store, auth, seed, dialect registry and pipeline.
@@ -162,8 +164,10 @@ pub async fn build_with_db(config: &Config, db: Arc<Db>) -> anyhow::Result<Built
         _ => MetricsAccess::Open,
     };
     crate::metrics::handle();
-    let gateway = Arc::new(Gateway::new(app, Arc::new(NativeApi { metrics }), mounts, limits));
-    Ok(Built { gateway, db, first_start })
+    let reloader = crate::reload::ReloadSlot::default();
+    let native = NativeApi { metrics, reloader: Arc::clone(&reloader) };
+    let gateway = Arc::new(Gateway::new(app, Arc::new(native), mounts, limits));
+    Ok(Built { gateway, db, first_start, reloader })
 }
 
 /// A stable instance UUID: the UUID of the root tenant, which every store has.

@@ -84,6 +84,12 @@ pub struct LimitsConfig {
     pub max_http2_streams: u32,
     /// Time to finish in-flight requests on shutdown, in seconds.
     pub shutdown_grace_secs: u64,
+    /// Sustained requests per second from one client address; 0 switches the limit off.
+    pub rate_per_address: f64,
+    /// Sustained requests per second by one principal; 0 switches the limit off.
+    pub rate_per_principal: f64,
+    /// Requests allowed at once above the sustained rates.
+    pub rate_burst: f64,
 }
 
 impl Default for LimitsConfig {
@@ -98,6 +104,9 @@ impl Default for LimitsConfig {
             max_connections: 10_000,
             max_http2_streams: 200,
             shutdown_grace_secs: 30,
+            rate_per_address: 0.0,
+            rate_per_principal: 0.0,
+            rate_burst: 100.0,
         }
     }
 }
@@ -325,6 +334,11 @@ impl Config {
         ] {
             if value == 0 {
                 err(format!("server.limits.{name}"), "must be greater than 0".into());
+            }
+        }
+        for (name, value) in [("rate_per_address", limits.rate_per_address), ("rate_per_principal", limits.rate_per_principal), ("rate_burst", limits.rate_burst)] {
+            if !value.is_finite() || value < 0.0 {
+                err(format!("server.limits.{name}"), "must be a number of requests per second, 0 or more".into());
             }
         }
         if limits.max_header_bytes < 8192 {

@@ -5,6 +5,8 @@
 //! - [`app`]: building the store, auth service, seed data and dialect registry from a configuration.
 //! - [`pipeline`]: the per-request stages (request id, span, limits, dispatch, auth, timeout, panics).
 //! - [`listener`]: sockets, TLS, HTTP/1.1 and HTTP/2, graceful shutdown.
+//! - [`ratelimit`]: token buckets per client address and per principal.
+//! - [`reload`]: configuration reload without dropping requests.
 //! - [`native`]: `/healthz`, `/readyz` and `/api/v1/*`.
 //! - [`background`]: downtime transitions, external store changes, asynchronous reloads.
 //! - [`metrics`]: Prometheus metrics of the gateway and of the monitoring estate.
@@ -21,6 +23,8 @@ pub mod listener;
 pub mod metrics;
 pub mod native;
 pub mod pipeline;
+pub mod ratelimit;
+pub mod reload;
 pub mod service;
 pub mod telemetry;
 pub mod ui;

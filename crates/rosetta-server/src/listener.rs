@@ -50,6 +50,36 @@ impl ConnectionSettings {
     }
 }
 
+/// The TLS acceptor in use; a configuration reload swaps in new certificates without a restart, and
+/// connections accepted from then on use them.
+#[derive(Clone)]
+pub struct TlsHandle(Arc<std::sync::RwLock<TlsAcceptor>>);
+
+impl std::fmt::Debug for TlsHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsHandle").finish_non_exhaustive()
+    }
+}
+
+impl TlsHandle {
+    /// A handle over an acceptor.
+    pub fn new(acceptor: TlsAcceptor) -> TlsHandle {
+        TlsHandle(Arc::new(std::sync::RwLock::new(acceptor)))
+    }
+
+    /// The acceptor for the next connection.
+    pub fn current(&self) -> TlsAcceptor {
+        self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// Loads the certificate and key again and uses them from now on.
+    pub fn reload(&self, tls: &TlsConfig) -> anyhow::Result<()> {
+        let acceptor = tls_acceptor(tls)?;
+        *self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = acceptor;
+        Ok(())
+    }
+}
+
 /// Builds a rustls acceptor from PEM files, offering HTTP/2 and HTTP/1.1 through ALPN.
 pub fn tls_acceptor(tls: &TlsConfig) -> anyhow::Result<TlsAcceptor> {
     let certs = load_certs(&tls.cert)?;
@@ -78,7 +108,7 @@ fn load_certs(path: &Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
 pub async fn serve(
     listeners: Vec<TcpListener>,
     gateway: Arc<Gateway>,
-    tls: Option<TlsAcceptor>,
+    tls: Option<TlsHandle>,
     settings: ConnectionSettings,
     shutdown: impl Future<Output = ()> + Send,
 ) {
@@ -117,7 +147,7 @@ pub async fn serve(
 async fn accept_loop(
     listener: TcpListener,
     gateway: Arc<Gateway>,
-    tls: Option<TlsAcceptor>,
+    tls: Option<TlsHandle>,
     settings: ConnectionSettings,
     graceful: Arc<GracefulShutdown>,
     connections: Arc<Semaphore>,
@@ -164,8 +194,8 @@ async fn accept_loop(
                     drop(permit);
                 });
             }
-            Some(acceptor) => {
-                let acceptor = acceptor.clone();
+            Some(handle) => {
+                let acceptor = handle.current();
                 let handshake_timeout = settings.header_read_timeout;
                 let graceful = Arc::clone(&graceful);
                 tokio::spawn(async move {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use rosetta_server::cli::{self, Cli, Command};
-use rosetta_server::{app, background, listener, telemetry};
+use rosetta_server::{app, background, listener, reload, telemetry};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -48,9 +48,17 @@ async fn serve(args: cli::ServeArgs) -> anyhow::Result<()> {
         }
     }
     let tls = match &config.server.tls {
-        Some(tls) => Some(listener::tls_acceptor(tls)?),
+        Some(tls) => Some(listener::TlsHandle::new(listener::tls_acceptor(tls)?)),
         None => None,
     };
+    let reloader = Arc::new(reload::Reloader::new(
+        args.config.config.clone(),
+        config.clone(),
+        Arc::clone(&built.gateway),
+        tls.clone(),
+    ));
+    let _ = built.reloader.set(Arc::clone(&reloader));
+    spawn_sighup(reloader);
     let listeners = listener::bind(&config.server.listen).await?;
     for bound in &listeners {
         let scheme = if tls.is_some() { "https" } else { "http" };
@@ -65,4 +73,27 @@ async fn serve(args: cli::ServeArgs) -> anyhow::Result<()> {
     tasks.abort();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Reloads the configuration on SIGHUP; a bad file is logged with every problem and ignored.
+fn spawn_sighup(reloader: Arc<reload::Reloader>) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+            tracing::warn!("cannot listen for SIGHUP; configuration reload by signal is off");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match reloader.reload() {
+                Ok(report) => tracing::info!(applied = ?report.applied, needs_restart = ?report.needs_restart, "SIGHUP: configuration reloaded"),
+                Err(errors) => {
+                    for error in &errors {
+                        tracing::error!(problem = %error, "SIGHUP: configuration refused; the running one stays");
+                    }
+                }
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    let _ = reloader;
 }

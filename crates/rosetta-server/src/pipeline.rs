@@ -18,7 +18,7 @@
 
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
@@ -28,6 +28,7 @@ use tokio::sync::Semaphore;
 use tracing::Instrument;
 
 use crate::config::LimitsConfig;
+use crate::ratelimit::{Rate, RateLimiter};
 use crate::telemetry::redact_uri;
 
 /// Limits the pipeline enforces.
@@ -41,6 +42,10 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Requests served at once.
     pub max_concurrent_requests: usize,
+    /// Rate limit per client address.
+    pub rate_per_address: Rate,
+    /// Rate limit per principal.
+    pub rate_per_principal: Rate,
 }
 
 impl Limits {
@@ -51,6 +56,8 @@ impl Limits {
             max_body_bytes: limits.max_body_bytes,
             request_timeout: Duration::from_secs(limits.request_timeout_secs),
             max_concurrent_requests: limits.max_concurrent_requests,
+            rate_per_address: Rate { per_second: limits.rate_per_address, burst: limits.rate_burst },
+            rate_per_principal: Rate { per_second: limits.rate_per_principal, burst: limits.rate_burst },
         }
     }
 }
@@ -69,8 +76,10 @@ pub struct Gateway {
     app: AppContext,
     native: Arc<dyn Dialect>,
     mounts: Vec<Mount>,
-    limits: Limits,
+    limits: RwLock<Arc<Limits>>,
     slots: Arc<Semaphore>,
+    rates: RateLimiter,
+    last_sweep: std::sync::Mutex<Instant>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -84,7 +93,47 @@ impl Gateway {
     /// A pipeline over `mounts`, with `native` for everything no mount claims.
     pub fn new(app: AppContext, native: Arc<dyn Dialect>, mounts: Vec<Mount>, limits: Limits) -> Gateway {
         let slots = Arc::new(Semaphore::new(limits.max_concurrent_requests));
-        Gateway { app, native, mounts, limits, slots }
+        Gateway {
+            app,
+            native,
+            mounts,
+            limits: RwLock::new(Arc::new(limits)),
+            slots,
+            rates: RateLimiter::default(),
+            last_sweep: std::sync::Mutex::new(Instant::now()),
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Arc<Limits> {
+        Arc::clone(&self.limits.read().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    /// Replaces the limits (configuration reload); requests in flight finish under the old ones.
+    pub fn set_limits(&self, limits: Limits) {
+        let old = self.limits();
+        if limits.max_concurrent_requests > old.max_concurrent_requests {
+            self.slots.add_permits(limits.max_concurrent_requests - old.max_concurrent_requests);
+        } else {
+            self.slots.forget_permits(old.max_concurrent_requests - limits.max_concurrent_requests);
+        }
+        *self.limits.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(limits);
+    }
+
+    fn rate_limited(&self, key: &str, rate: Rate) -> Option<GatewayError> {
+        let now = Instant::now();
+        if let Ok(mut last) = self.last_sweep.try_lock() {
+            if now.duration_since(*last) > Duration::from_secs(60) {
+                self.rates.sweep(Duration::from_secs(600), now);
+                *last = now;
+            }
+        }
+        let retry_after = self.rates.check(key, rate, now).err()?;
+        let seconds = retry_after.as_secs().max(1);
+        Some(
+            GatewayError::new(ErrorKind::TooManyRequests, format!("Too many requests; retry in {seconds} s"))
+                .with_fields(serde_json::json!({"retry_after": seconds})),
+        )
     }
 
     /// The shared application context.
@@ -169,7 +218,8 @@ impl Gateway {
         client: Option<SocketAddr>,
         request_id: String,
     ) -> Response {
-        if parts.headers.len() > self.limits.max_headers {
+        let limits = self.limits();
+        if parts.headers.len() > limits.max_headers {
             let err = GatewayError::new(ErrorKind::HeadersTooLarge, "Too many request headers");
             return dialect.render_error(&err, &parts);
         }
@@ -178,11 +228,16 @@ impl Gateway {
             .get(http::header::CONTENT_LENGTH)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok());
-        if declared.is_some_and(|length| length > self.limits.max_body_bytes as u64) {
-            let message = format!("Request body larger than {} bytes", self.limits.max_body_bytes);
+        if declared.is_some_and(|length| length > limits.max_body_bytes as u64) {
+            let message = format!("Request body larger than {} bytes", limits.max_body_bytes);
             return dialect.render_error(&GatewayError::new(ErrorKind::PayloadTooLarge, message), &parts);
         }
-        let deadline = tokio::time::Instant::now() + self.limits.request_timeout;
+        if let Some(client) = client {
+            if let Some(err) = self.rate_limited(&format!("addr:{}", client.ip()), limits.rate_per_address) {
+                return with_retry_after(dialect.render_error(&err, &parts), &err);
+            }
+        }
+        let deadline = tokio::time::Instant::now() + limits.request_timeout;
         let Ok(Ok(_permit)) = tokio::time::timeout_at(deadline, Arc::clone(&self.slots).acquire_owned()).await else {
             let err = GatewayError::new(ErrorKind::Unavailable, "The gateway is overloaded; retry later");
             return dialect.render_error(&err, &parts);
@@ -215,6 +270,11 @@ impl Gateway {
         let principal_name = auth.as_ref().ok().and_then(Option::as_ref).map(|principal| principal.login().to_owned());
         if let Some(name) = &principal_name {
             tracing::Span::current().record("principal", name.as_str());
+            if let Some(err) = self.rate_limited(&format!("user:{name}"), limits.rate_per_principal) {
+                let mut response = with_retry_after(dialect.render_error(&err, &parts), &err);
+                response.extensions_mut().insert(PrincipalName(name.clone()));
+                return response;
+            }
         }
         let ctx = RequestContext::new(self.app.clone(), request_id, client, auth);
         let request = http::Request::from_parts(parts.clone(), body);
@@ -245,6 +305,16 @@ impl Gateway {
         }
         response
     }
+}
+
+/// Adds `Retry-After` from a rate-limit error.
+fn with_retry_after(mut response: Response, err: &GatewayError) -> Response {
+    if let Some(seconds) = err.fields.as_ref().and_then(|fields| fields["retry_after"].as_u64()) {
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(http::header::RETRY_AFTER, value);
+        }
+    }
+    response
 }
 
 /// The principal's login, carried on the response for the access log.

@@ -74,7 +74,8 @@ async fn tls_serves_http1_and_http2_with_the_configured_certificate() {
     let addr = listeners[0].local_addr().expect("addr");
     let settings = rosetta_server::listener::ConnectionSettings::from_config(&config.server.limits);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(rosetta_server::listener::serve(listeners, built.gateway, Some(acceptor), settings, async {
+    let handle = rosetta_server::listener::TlsHandle::new(acceptor);
+    let task = tokio::spawn(rosetta_server::listener::serve(listeners, built.gateway, Some(handle), settings, async {
         let _ = stopped.await;
     }));
     let url = format!("https://localhost:{}/healthz", addr.port());

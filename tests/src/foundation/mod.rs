@@ -6,4 +6,5 @@ mod connection;
 mod deploy;
 mod pipeline;
 mod process;
+mod reload;
 pub(crate) mod store;

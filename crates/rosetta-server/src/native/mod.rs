@@ -35,6 +35,8 @@ pub enum MetricsAccess {
 pub struct NativeApi {
     /// Who may read `/metrics`.
     pub metrics: MetricsAccess,
+    /// The configuration reloader, once the server made one.
+    pub reloader: crate::reload::ReloadSlot,
 }
 
 /// Every native route: (method, path, what it is). The OpenAPI test checks each is documented.
@@ -56,6 +58,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/acknowledgements"),
     ("POST", "/api/v1/downtimes"),
     ("DELETE", "/api/v1/downtimes/{id}"),
+    ("POST", "/api/v1/admin/reload-config"),
 ];
 
 impl Dialect for NativeApi {
@@ -105,6 +108,7 @@ impl Dialect for NativeApi {
                 "/api/v1/acknowledgements" if method == Method::POST => actions::acknowledge(&ctx, request).await,
                 "/api/v1/acknowledgements" if method == Method::DELETE => actions::unacknowledge(&ctx, request).await,
                 "/api/v1/downtimes" if method == Method::POST => actions::schedule_downtime(&ctx, request).await,
+                "/api/v1/admin/reload-config" if method == Method::POST => self.reload_config(&ctx),
                 downtime if method == Method::DELETE && downtime.starts_with("/api/v1/downtimes/") => {
                     actions::cancel_downtime(&ctx, &downtime["/api/v1/downtimes/".len()..]).await
                 }
@@ -135,6 +139,28 @@ fn redirect(location: &'static str) -> Response {
 }
 
 impl NativeApi {
+    fn reload_config(&self, ctx: &RequestContext) -> Result<Response, GatewayError> {
+        let principal = ctx.principal()?;
+        if !principal.can(rosetta_model::Permission::AdminAccess) {
+            return Err(GatewayError::forbidden("Reloading the configuration needs ADMINACCESS"));
+        }
+        let Some(reloader) = self.reloader.get() else {
+            return Err(GatewayError::new(ErrorKind::Unavailable, "This gateway was not started from a configuration file"));
+        };
+        match reloader.reload() {
+            Ok(report) => Ok(json(
+                StatusCode::OK,
+                &json!({"reloaded": true, "applied": report.applied, "needs_restart": report.needs_restart}),
+            )),
+            Err(errors) => {
+                let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                Err(GatewayError::bad_request("The configuration has problems; the running one stays in force")
+                    .with_detail(listed.join("; "))
+                    .with_fields(json!(listed)))
+            }
+        }
+    }
+
     fn metrics(&self, ctx: &RequestContext) -> Result<Response, GatewayError> {
         match self.metrics {
             MetricsAccess::Off => return Err(GatewayError::not_found("Metrics are switched off")),

@@ -64,6 +64,8 @@ fn limits() -> Limits {
         max_body_bytes: 1024,
         request_timeout: Duration::from_secs(5),
         max_concurrent_requests: 16,
+        rate_per_address: crate::ratelimit::Rate { per_second: 0.0, burst: 0.0 },
+        rate_per_principal: crate::ratelimit::Rate { per_second: 0.0, burst: 0.0 },
     }
 }
 
