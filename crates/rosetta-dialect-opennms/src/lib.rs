@@ -1,5 +1,11 @@
-//! OpenNMS REST dialect building blocks: pure codecs and parsers with no I/O.
+//! OpenNMS REST dialect: `/opennms/rest/...` (v1, XML by default) and `/opennms/api/v2/...` (JSON,
+//! FIQL search) over Rosetta's shared monitoring store.
 //!
+//! Request flow: [`dialect`] (auth, URL roles, body, parameters) → [`routes`] (the route table) →
+//! [`endpoints`] (handlers) using [`entity`] (rows, search schemas and wire forms over the model),
+//! [`search`] (filter, order, page), [`call`] (formats and envelopes) and [`wire`] (XML/JSON).
+//!
+//! Pure codecs and parsers with no I/O:
 //! * [`fiql`] — v2 `_s` FIQL search parser; [`filter_params`] — v1 list query parameters;
 //!   both produce a [`filter::Expr`] evaluated by [`filter::Filter`].
 //! * [`xml`] — JAXB-style XML writer and a lenient bounded XML reader.
@@ -8,14 +14,23 @@
 //! * [`negotiate`] — response format choice from `Accept`.
 //! * [`severity`] — severity ids and labels.
 
+pub mod access;
+pub mod call;
 pub mod datetime;
+pub mod dialect;
+pub mod endpoints;
+pub mod entity;
 pub mod event_body;
 pub mod filter;
 pub mod filter_params;
 pub mod fiql;
 pub mod negotiate;
+pub mod provision;
+pub mod routes;
+pub mod search;
+pub mod seed;
 pub mod severity;
+pub mod wire;
 pub mod xml;
-pub mod dialect;
 
 pub use dialect::OpennmsDialect;

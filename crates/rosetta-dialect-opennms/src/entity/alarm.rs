@@ -1,0 +1,193 @@
+//! Alarms: events reduced by reduction key (written by `rosetta_core::monitoring`).
+
+use std::sync::Arc;
+
+use rosetta_model::{Alarm, Event, Host, HostGroup, Memo, Service};
+use rosetta_store::Read;
+
+use super::event::{parameters, EventRow};
+use super::{categories, foreign_source, service_type, service_type_obj, DEFAULT_LOCATION};
+use crate::filter::{PropType, PropValue};
+use crate::search::{ip_value, opt_text, prop, text_value, Prop, Schema};
+use crate::wire::{Obj, Val};
+
+/// OpenNMS trouble ticket states (`TroubleTicketState`), by index.
+pub const TICKET_STATES: &[&str] = &[
+    "OPEN",
+    "CREATE_PENDING",
+    "CREATE_FAILED",
+    "UPDATE_PENDING",
+    "UPDATE_FAILED",
+    "CLOSED",
+    "CLOSE_PENDING",
+    "CLOSE_FAILED",
+    "RESOLVED",
+    "RESOLVE_PENDING",
+    "RESOLVE_FAILED",
+    "CANCELLED",
+    "CANCEL_PENDING",
+    "CANCEL_FAILED",
+];
+
+/// An alarm with its node, service type and last event.
+#[derive(Debug, Clone)]
+pub struct AlarmRow {
+    /// The alarm.
+    pub alarm: Arc<Alarm>,
+    /// Its node.
+    pub host: Option<Arc<Host>>,
+    /// The node's foreign source.
+    pub foreign_source: Option<String>,
+    /// The node's categories.
+    pub categories: Vec<Arc<HostGroup>>,
+    /// Its service type (id, name).
+    pub service_type: Option<(i64, String)>,
+    /// The last event reduced into it.
+    pub last_event: Option<EventRow>,
+}
+
+impl AlarmRow {
+    /// The row of an alarm.
+    pub fn new(store: &impl Read, alarm: Arc<Alarm>) -> AlarmRow {
+        let host = alarm.host.and_then(|id| store.get::<Host>(id));
+        let service_type = alarm.service.and_then(|id| store.get::<Service>(id)).map(|s| service_type(store, &s));
+        let last_event = store.get::<Event>(alarm.last_event).map(|event| EventRow::new(store, event));
+        AlarmRow {
+            foreign_source: host.as_ref().map(|host| foreign_source(store, host)),
+            categories: host.as_ref().map(|host| categories(store, host)).unwrap_or_default(),
+            host,
+            service_type,
+            last_event,
+            alarm,
+        }
+    }
+
+    /// The wire form.
+    pub fn to_obj(&self) -> Obj {
+        let alarm = &self.alarm;
+        Obj::new()
+            .attr("id", alarm.meta.id)
+            .attr("type", alarm.alarm_type)
+            .attr("count", alarm.count)
+            .attr("severity", alarm.severity.label())
+            .elem("uei", &alarm.uei)
+            .elem("location", DEFAULT_LOCATION)
+            .elem_opt("nodeId", self.host.as_ref().map(|host| host.meta.id))
+            .elem_opt("nodeLabel", self.host.as_ref().map(|host| host.name.clone()))
+            .elem_opt("ipAddress", alarm.ip_address.as_deref().filter(|ip| !ip.is_empty()))
+            .elem_opt("serviceType", self.service_type.as_ref().map(|(id, name)| service_type_obj(*id, name)))
+            .elem("reductionKey", &alarm.reduction_key)
+            .elem("firstEventTime", Val::Time(alarm.first_event_time.millis()))
+            .elem("lastEventTime", Val::Time(alarm.last_event_time.millis()))
+            .text_nonempty("description", &alarm.description)
+            .text_nonempty("logMessage", &alarm.log_message)
+            .elem_opt("troubleTicket", alarm.ticket_id.clone())
+            .elem_opt("troubleTicketState", alarm.ticket_state)
+            .elem_opt("ackUser", alarm.ack_user.clone())
+            .elem_opt("ackTime", alarm.ack_time.map(|time| Val::Time(time.millis())))
+            .elem_opt("lastEvent", self.last_event.as_ref().map(EventRow::to_obj))
+            .list("parameters", Some("parameter"), parameters(&alarm.parameters))
+            .elem_opt("stickyMemo", alarm.sticky_memo.as_ref().map(|memo| memo_obj(memo, None)))
+            .elem_opt(
+                "reductionKeyMemo",
+                alarm.journal_memo.as_ref().map(|memo| memo_obj(memo, Some(&alarm.reduction_key))),
+            )
+            .elem("affectedNodeCount", usize::from(self.host.is_some()))
+    }
+}
+
+fn memo_obj(memo: &Memo, reduction_key: Option<&str>) -> Obj {
+    Obj::new()
+        .attr("id", memo.id)
+        .elem("body", &memo.body)
+        .elem("author", &memo.author)
+        .elem("created", Val::Time(memo.created.millis()))
+        .elem("updated", Val::Time(memo.updated.millis()))
+        .elem_opt("reductionKey", reduction_key)
+}
+
+const ALARM_PROPS: &[Prop] = &[
+    prop("id", "ID", PropType::Int),
+    prop("uei", "UEI", PropType::Str),
+    prop("severity", "Severity", PropType::Severity),
+    prop("reductionKey", "Reduction Key", PropType::Str),
+    prop("alarmType", "Alarm Type", PropType::Int),
+    prop("counter", "Event Count", PropType::Int),
+    prop("firstEventTime", "First Event Time", PropType::Time),
+    prop("lastEventTime", "Last Event Time", PropType::Time),
+    prop("alarmAckTime", "Acknowledged Time", PropType::Time),
+    prop("alarmAckUser", "Acknowledging User", PropType::Str),
+    prop("description", "Description", PropType::Str),
+    prop("logMsg", "Log Message", PropType::Str),
+    prop("ipAddr", "IP Address", PropType::Ip),
+    prop("tTicketId", "Trouble Ticket ID", PropType::Str),
+    prop("tTicketState", "Trouble Ticket State", PropType::Int),
+    prop("isSituation", "Is Situation", PropType::Bool),
+    prop("node.id", "Node ID", PropType::Int),
+    prop("node.label", "Node Label", PropType::Str),
+    prop("node.foreignSource", "Foreign Source", PropType::Str),
+    prop("node.foreignId", "Foreign ID", PropType::Str),
+    prop("category.name", "Category", PropType::Str),
+    prop("location.locationName", "Location", PropType::Str),
+    prop("ipInterface.ipAddress", "Interface IP Address", PropType::Ip),
+    prop("serviceType.name", "Service", PropType::Str),
+    prop("serviceType.id", "Service Type ID", PropType::Int),
+    prop("lastEvent.id", "Last Event ID", PropType::Int),
+    prop("lastEvent.eventUei", "Last Event UEI", PropType::Str),
+];
+
+/// The alarm search schema (v2 ids; v1 aliases `alarmId`, `nodeId`, `nodeLabel`, ...).
+pub const ALARM_SCHEMA: Schema<AlarmRow> = Schema {
+    props: ALARM_PROPS,
+    aliases: &[
+        ("alarmId", "id"),
+        ("nodeId", "node.id"),
+        ("nodeLabel", "node.label"),
+        ("type", "alarmType"),
+        ("count", "counter"),
+        ("ackUser", "alarmAckUser"),
+        ("ackTime", "alarmAckTime"),
+        ("logMessage", "logMsg"),
+        ("ipAddress", "ipAddr"),
+        ("troubleTicket", "tTicketId"),
+        ("troubleTicketState", "tTicketState"),
+        ("location", "location.locationName"),
+        ("serviceType", "serviceType.name"),
+    ],
+    prefixes: &["alarm."],
+    lookup: alarm_value,
+};
+
+fn alarm_value(row: &AlarmRow, id: &str) -> PropValue {
+    let alarm = &row.alarm;
+    let host = row.host.as_ref();
+    match id {
+        "id" => PropValue::Int(alarm.meta.id),
+        "uei" => PropValue::Str(alarm.uei.clone()),
+        "severity" => PropValue::Severity(alarm.severity.id()),
+        "reductionKey" => PropValue::Str(alarm.reduction_key.clone()),
+        "alarmType" => PropValue::Int(i64::from(alarm.alarm_type)),
+        "counter" => PropValue::Int(i64::from(alarm.count)),
+        "firstEventTime" => PropValue::Time(alarm.first_event_time.millis()),
+        "lastEventTime" => PropValue::Time(alarm.last_event_time.millis()),
+        "alarmAckTime" => alarm.ack_time.map_or(PropValue::Null, |time| PropValue::Time(time.millis())),
+        "alarmAckUser" => opt_text(alarm.ack_user.as_deref()),
+        "description" => text_value(&alarm.description),
+        "logMsg" => text_value(&alarm.log_message),
+        "ipAddr" | "ipInterface.ipAddress" => alarm.ip_address.as_deref().map_or(PropValue::Null, ip_value),
+        "tTicketId" => opt_text(alarm.ticket_id.as_deref()),
+        "tTicketState" => alarm.ticket_state.map_or(PropValue::Null, |state| PropValue::Int(i64::from(state))),
+        "isSituation" => PropValue::Bool(false),
+        "node.id" => host.map_or(PropValue::Null, |host| PropValue::Int(host.meta.id)),
+        "node.label" => opt_text(host.map(|host| host.name.as_str())),
+        "node.foreignSource" => opt_text(row.foreign_source.as_deref()),
+        "node.foreignId" => opt_text(host.map(|host| super::foreign_id(host)).as_deref()),
+        "category.name" => PropValue::List(row.categories.iter().map(|g| PropValue::Str(g.name.clone())).collect()),
+        "location.locationName" => PropValue::Str(DEFAULT_LOCATION.to_owned()),
+        "serviceType.name" => opt_text(row.service_type.as_ref().map(|(_, name)| name.as_str())),
+        "serviceType.id" => row.service_type.as_ref().map_or(PropValue::Null, |(id, _)| PropValue::Int(*id)),
+        "lastEvent.id" => PropValue::Int(alarm.last_event),
+        "lastEvent.eventUei" => opt_text(row.last_event.as_ref().map(|event| event.event.uei.as_str())),
+        _ => PropValue::Null,
+    }
+}
