@@ -14,7 +14,7 @@ use crate::config::Config;
 
 /// Rosetta: one gateway that speaks the REST dialects of Opsview, OpenNMS and openITCOCKPIT.
 #[derive(Debug, Parser)]
-#[command(name = "rosetta", version, about, long_about = None)]
+#[command(name = "rosetta", version)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -34,6 +34,13 @@ pub enum Command {
     /// Manage API keys (openITCOCKPIT `X-OITC-API` keys).
     #[command(subcommand)]
     Apikey(ApikeyCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output.
+    Man,
 }
 
 /// The configuration file option shared by every command.
@@ -342,6 +349,25 @@ pub async fn apikey(command: ApikeyCommand) -> anyhow::Result<()> {
             anyhow::ensure!(opened.auth.revoke_api_key(id, cli_actor()).await?, "no API key with id {id}");
             println!("API key {id} revoked");
         }
+    }
+    Ok(())
+}
+
+/// Prints the completion script for `shell`.
+pub fn completions(shell: clap_complete::Shell) {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "rosetta", &mut std::io::stdout());
+}
+
+/// Prints the manual page, with a section per subcommand.
+pub fn man() -> anyhow::Result<()> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(command.clone()).render(&mut out)?;
+    for sub in command.get_subcommands() {
+        let name = format!("rosetta-{}", sub.get_name());
+        let sub = sub.clone().name(name);
+        clap_mangen::Man::new(sub).render(&mut out)?;
     }
     Ok(())
 }

@@ -96,3 +96,18 @@ async fn users_and_keys_made_by_the_cli_work_on_a_running_gateway() {
     assert_eq!(code, 1);
     assert!(stderr.contains("at least 8 characters"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_completions_and_the_man_page_cover_every_command() {
+    let (code, help, _) = rosetta(&["--help"]).await;
+    assert_eq!(code, 0);
+    for command in ["serve", "check-config", "user", "apikey", "completions", "man"] {
+        assert!(help.contains(command), "{command} missing from --help:\n{help}");
+    }
+    let (code, bash, _) = rosetta(&["completions", "bash"]).await;
+    assert_eq!(code, 0);
+    assert!(bash.contains("_rosetta()") && bash.contains("apikey"), "a bash completion for rosetta");
+    let (code, man, _) = rosetta(&["man"]).await;
+    assert_eq!(code, 0);
+    assert!(man.contains(".TH rosetta 1") && man.contains(".TH rosetta-apikey"), "a roff page per command");
+}
