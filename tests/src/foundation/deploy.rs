@@ -88,3 +88,34 @@ async fn systemd_units_verify() {
         assert!(code == 0 || complaints.is_empty(), "{}: {stdout}\n{}", unit.display(), complaints.join("\n"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_grafana_dashboard_only_uses_metrics_the_gateway_exports() {
+    let path = workspace_root().join("deploy").join("grafana").join("rosetta-dashboard.json");
+    let dashboard: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
+    let server = crate::harness::TestServer::start().await;
+    crate::foundation::store::monitored_host(&server.db, "web1", "HTTP").await;
+    crate::harness::get(server.url("/healthz")).send().await;
+    crate::harness::get(server.url("/api/v1/whoami")).basic("admin", crate::harness::ADMIN_PASSWORD).send().await;
+    let exported = crate::harness::get(server.url("/metrics")).send().await.text();
+    let names: std::collections::BTreeSet<&str> = exported
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split(['{', ' ']).next())
+        .collect();
+    let panels = dashboard["panels"].as_array().expect("panels");
+    assert!(panels.len() >= 10);
+    for panel in panels {
+        for target in panel["targets"].as_array().expect("targets") {
+            let expr = target["expr"].as_str().expect("expr");
+            let used: Vec<&str> = expr
+                .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                .filter(|word| word.starts_with("rosetta_"))
+                .collect();
+            assert!(!used.is_empty(), "{expr}");
+            for metric in used {
+                assert!(names.contains(metric), "panel {} uses {metric}, which /metrics does not export", panel["title"]);
+            }
+        }
+    }
+}
