@@ -100,3 +100,76 @@ async fn malformed_credentials_are_refused_cleanly() {
     let reply = get(server.url("/api/v1/whoami")).header("x-opsview-username", "admin").header("x-opsview-token", "").send().await;
     assert_eq!(reply.status, 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_dialects_current_user_is_the_same_user_whatever_the_credential_kind() {
+    let server = TestServer::start().await;
+    let (token, _) = server.app.auth.login("admin", ADMIN_PASSWORD, None, "test").await.expect("login");
+    let admin = server.db.find_by_name::<User>("admin").expect("admin");
+    let key = server.app.auth.create_api_key(admin.meta.id, "test", Actor::system()).await.expect("key");
+
+    let opsview = get(server.url("/rest/user"))
+        .header("content-type", "application/json")
+        .header("x-opsview-username", "admin")
+        .header("x-opsview-token", &token)
+        .send()
+        .await;
+    assert_eq!(opsview.status, 200, "{}", opsview.text());
+    assert_eq!(opsview.json()["name"], "admin");
+    assert_eq!(opsview.json()["access_list"]["VIEWALL"], "1");
+
+    let opennms = get(server.url("/opennms/rest/whoami")).basic("admin", ADMIN_PASSWORD).header("accept", "application/json").send().await;
+    assert_eq!(opennms.status, 200, "{}", opennms.text());
+    assert!(opennms.text().contains("admin"), "{}", opennms.text());
+    assert!(opennms.text().contains("ROLE_ADMIN"), "{}", opennms.text());
+
+    let oitc = get(server.url("/hosts/index.json?angular=true")).header("authorization", &format!("X-OITC-API {}", key.key)).send().await;
+    assert_eq!(oitc.status, 200, "{}", oitc.text());
+    assert_eq!(oitc.json()["username"], "Administrator");
+
+    // Any credential kind works on any mount: the Opsview current user through an API key.
+    let crossed = get(server.url("/rest/user"))
+        .header("content-type", "application/json")
+        .header("authorization", &format!("X-OITC-API {}", key.key))
+        .send()
+        .await;
+    assert_eq!(crossed.json()["name"], "admin");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_dialect_answers_bad_credentials_in_its_own_401_shape() {
+    let server = TestServer::start_with(|config| config.auth.session_ttl_secs = 1).await;
+    let opsview_bad = get(server.url("/rest/info"))
+        .header("content-type", "application/json")
+        .header("x-opsview-username", "admin")
+        .header("x-opsview-token", "0123456789abcdef0123456789abcdef")
+        .send()
+        .await;
+    assert_eq!(opsview_bad.status, 401);
+    assert!(opsview_bad.json()["message"].is_string(), "Opsview error body: {}", opsview_bad.text());
+    let (token, _) = server.app.auth.login("admin", ADMIN_PASSWORD, None, "test").await.expect("login");
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    let expired = get(server.url("/rest/info"))
+        .header("content-type", "application/json")
+        .header("x-opsview-username", "admin")
+        .header("x-opsview-token", &token)
+        .send()
+        .await;
+    assert_eq!(expired.status, 401);
+    assert_eq!(expired.json()["message"], "Token has expired");
+
+    let opennms = get(server.url("/opennms/rest/info")).basic("admin", "wrong-password").send().await;
+    assert_eq!(opennms.status, 401);
+    assert_eq!(opennms.header("www-authenticate"), Some("Basic realm=\"OpenNMS Realm\""));
+    let opennms_xhr =
+        get(server.url("/opennms/rest/info")).basic("admin", "wrong-password").header("x-requested-with", "XMLHttpRequest").send().await;
+    assert_eq!(opennms_xhr.status, 401);
+    assert_eq!(opennms_xhr.header("www-authenticate"), None, "no browser pop-up for XHR clients");
+
+    let admin = server.db.find_by_name::<User>("admin").expect("admin");
+    let key = server.app.auth.create_api_key(admin.meta.id, "", Actor::system()).await.expect("key");
+    server.app.auth.revoke_api_key(key.record.meta.id, Actor::system()).await.expect("revoke");
+    let oitc = get(server.url("/hosts/index.json")).header("authorization", &format!("X-OITC-API {}", key.key)).send().await;
+    assert_eq!(oitc.status, 401);
+    assert!(oitc.body.is_empty(), "openITCOCKPIT answers 401 with an empty body");
+}
