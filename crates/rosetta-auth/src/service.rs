@@ -343,14 +343,11 @@ impl Auth {
         hasher.finalize().into()
     }
 
-    /// Looks `name` up, and on a miss with a shared backend (another replica may have just created it)
-    /// follows the store's changes once and looks again.
+    /// Looks `name` up, and on a miss (another replica or the CLI may have just created it) follows the
+    /// store's changes once and looks again.
     async fn find_fresh<T: rosetta_store::Object>(&self, name: &str) -> Result<Option<Arc<T>>, AuthError> {
         if let Some(found) = self.db.find_by_name::<T>(name) {
             return Ok(Some(found));
-        }
-        if self.db.change_signal().is_none() {
-            return Ok(None);
         }
         self.db.sync_external_changes().await?;
         Ok(self.db.find_by_name::<T>(name))
