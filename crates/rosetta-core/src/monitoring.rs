@@ -329,10 +329,10 @@ fn track_outage(tx: &mut Tx<'_>, host: &Host, target: Target, event: &Event, is_
         Target::Host(_) => None,
     };
     let open = tx
-        .all::<Outage>()
+        .children::<Outage>(host.meta.id)
         .into_iter()
         .rev()
-        .find(|outage| outage.host == host.meta.id && outage.service == service && outage.regained_time.is_none());
+        .find(|outage| outage.service == service && outage.regained_time.is_none());
     match (open, is_ok) {
         (Some(outage), true) => {
             let mut closed = (*outage).clone();
@@ -365,8 +365,12 @@ fn end_acknowledgement(tx: &mut Tx<'_>, ack_id: Id) {
 
 /// The problem alarm of a target, if any.
 pub fn alarm_of(store: &impl Read, target: Target) -> Option<Arc<Alarm>> {
-    store.all::<Alarm>().into_iter().rev().find(|alarm| match target {
-        Target::Host(id) => alarm.host == Some(id) && alarm.service.is_none(),
+    let host = match target {
+        Target::Host(id) => id,
+        Target::Service(id) => store.get::<Service>(id)?.host,
+    };
+    store.children::<Alarm>(host).into_iter().rev().find(|alarm| match target {
+        Target::Host(_) => alarm.service.is_none(),
         Target::Service(id) => alarm.service == Some(id),
     })
 }
@@ -700,8 +704,7 @@ pub fn delete_host(tx: &mut Tx<'_>, host_id: Id) -> Result<bool, GatewayError> {
     if tx.get::<Host>(host_id).is_none() {
         return Ok(false);
     }
-    let services: Vec<Id> =
-        tx.all::<Service>().iter().filter(|service| service.host == host_id).map(|service| service.meta.id).collect();
+    let services: Vec<Id> = tx.children::<Service>(host_id).iter().map(|service| service.meta.id).collect();
     for service in &services {
         delete_service(tx, *service)?;
     }

@@ -21,6 +21,7 @@ use crate::Object;
 pub struct Table<T> {
     by_id: DashMap<Id, Arc<T>>,
     by_name: DashMap<String, Id>,
+    by_parent: DashMap<Id, Vec<Id>>,
     next_id: AtomicI64,
     block_end: AtomicI64,
 }
@@ -30,6 +31,7 @@ impl<T> Default for Table<T> {
         Table {
             by_id: DashMap::new(),
             by_name: DashMap::new(),
+            by_parent: DashMap::new(),
             next_id: AtomicI64::new(1),
             block_end: AtomicI64::new(Id::MAX),
         }
@@ -45,6 +47,14 @@ impl<T: Object> Table<T> {
     /// The id of the object with this unique name (exact, case-sensitive).
     pub fn id_by_name(&self, name: &str) -> Option<Id> {
         self.by_name.get(name).map(|entry| *entry.value())
+    }
+
+    /// The objects whose parent is `parent` (a host's services, alarms, outages), ordered by id.
+    pub fn children(&self, parent: Id) -> Vec<Arc<T>> {
+        let Some(ids) = self.by_parent.get(&parent).map(|entry| entry.value().clone()) else {
+            return Vec::new();
+        };
+        ids.into_iter().filter_map(|id| self.get(id)).collect()
     }
 
     /// Every object, ordered by id.
@@ -99,9 +109,18 @@ impl<T: Object> Table<T> {
             if let Some(name) = old.unique_name() {
                 self.by_name.remove_if(name, |_, owner| *owner == id);
             }
+            if old.parent() != object.parent() {
+                self.unlink(old.parent(), id);
+            }
         }
         if let Some(name) = object.unique_name() {
             self.by_name.insert(name.to_owned(), id);
+        }
+        if let Some(parent) = object.parent() {
+            let mut children = self.by_parent.entry(parent).or_default();
+            if let Err(position) = children.binary_search(&id) {
+                children.insert(position, id);
+            }
         }
     }
 
@@ -110,6 +129,16 @@ impl<T: Object> Table<T> {
             if let Some(name) = old.unique_name() {
                 self.by_name.remove_if(name, |_, owner| *owner == id);
             }
+            self.unlink(old.parent(), id);
+        }
+    }
+
+    fn unlink(&self, parent: Option<Id>, id: Id) {
+        if let Some(parent) = parent {
+            if let Some(mut children) = self.by_parent.get_mut(&parent) {
+                children.retain(|child| *child != id);
+            }
+            self.by_parent.remove_if(&parent, |_, children| children.is_empty());
         }
     }
 }

@@ -80,6 +80,10 @@ impl crate::Read for Db {
     fn find_by_name<T: Object>(&self, name: &str) -> Option<Arc<T>> {
         Db::find_by_name(self, name)
     }
+
+    fn children<T: Object>(&self, parent: Id) -> Vec<Arc<T>> {
+        Db::children(self, parent)
+    }
 }
 
 impl Db {
@@ -142,6 +146,11 @@ impl Db {
     pub fn find_by_name<T: Object>(&self, name: &str) -> Option<Arc<T>> {
         let id = T::table(&self.cache).id_by_name(name)?;
         self.get(id)
+    }
+
+    /// The objects of type `T` whose parent is `parent` (a host's services), ordered by id.
+    pub fn children<T: Object>(&self, parent: Id) -> Vec<Arc<T>> {
+        T::table(&self.cache).children(parent)
     }
 
     /// Number of objects of type `T`.

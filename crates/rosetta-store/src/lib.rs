@@ -37,4 +37,7 @@ pub trait Read {
 
     /// The object of type `T` with this unique name.
     fn find_by_name<T: Object>(&self, name: &str) -> Option<Arc<T>>;
+
+    /// The objects of type `T` whose parent is `parent` (see [`Object::parent`]), ordered by id.
+    fn children<T: Object>(&self, parent: Id) -> Vec<Arc<T>>;
 }

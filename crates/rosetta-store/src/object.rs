@@ -8,6 +8,23 @@ use serde::Serialize;
 
 use crate::cache::Table;
 
+/// A field that names a parent object: an id, or an optional id.
+trait AsParent {
+    fn as_parent(&self) -> Option<Id>;
+}
+
+impl AsParent for Id {
+    fn as_parent(&self) -> Option<Id> {
+        Some(*self)
+    }
+}
+
+impl AsParent for Option<Id> {
+    fn as_parent(&self) -> Option<Id> {
+        *self
+    }
+}
+
 /// A storable model object of one [`Kind`].
 pub trait Object: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     /// The kind.
@@ -21,6 +38,11 @@ pub trait Object: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
 
     /// The name used by the unique-name index, for kinds that have one.
     fn unique_name(&self) -> Option<&str> {
+        None
+    }
+
+    /// The object this one belongs to, for the children index (a service's host, an alarm's host).
+    fn parent(&self) -> Option<Id> {
         None
     }
 
@@ -40,7 +62,7 @@ pub trait Object: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
 }
 
 macro_rules! records {
-    ($($variant:ident($ty:ty) => $field:ident $(, name: $name:ident)? $(, label: $label:ident)?;)*) => {
+    ($($variant:ident($ty:ty) => $field:ident $(, name: $name:ident)? $(, label: $label:ident)? $(, parent: $parent:ident)?;)*) => {
         /// A stored object of any kind.
         #[derive(Debug, Clone)]
         pub enum Record {
@@ -100,6 +122,12 @@ macro_rules! records {
                 $(
                     fn label(&self) -> String {
                         self.$label.clone()
+                    }
+                )?
+
+                $(
+                    fn parent(&self) -> Option<Id> {
+                        AsParent::as_parent(&self.$parent)
                     }
                 )?
 
@@ -171,13 +199,13 @@ records! {
     Role(Role) => roles, name: name;
     User(User) => users, name: login;
     Host(Host) => hosts, name: name;
-    Service(Service) => services;
+    Service(Service) => services, parent: host;
     Document(Document) => documents, label: name;
     HostStatus(HostStatus) => host_status;
-    ServiceStatus(ServiceStatus) => service_status;
+    ServiceStatus(ServiceStatus) => service_status, parent: host;
     Event(Event) => events;
-    Alarm(Alarm) => alarms, name: reduction_key;
-    Outage(Outage) => outages;
+    Alarm(Alarm) => alarms, name: reduction_key, parent: host;
+    Outage(Outage) => outages, parent: host;
     Downtime(Downtime) => downtimes;
     Acknowledgement(Acknowledgement) => acknowledgements;
     Audit(AuditEntry) => audit;

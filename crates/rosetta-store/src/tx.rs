@@ -63,6 +63,10 @@ impl crate::Read for Tx<'_> {
     fn find_by_name<T: Object>(&self, name: &str) -> Option<Arc<T>> {
         Tx::find_by_name(self, name)
     }
+
+    fn children<T: Object>(&self, parent: Id) -> Vec<Arc<T>> {
+        Tx::children(self, parent)
+    }
 }
 
 impl<'a> Tx<'a> {
@@ -116,6 +120,25 @@ impl<'a> Tx<'a> {
         all.sort_unstable_by_key(|object| object.meta().id);
         all.dedup_by_key(|object| object.meta().id);
         all
+    }
+
+    /// The objects of type `T` whose parent is `parent`, ordered by id, including staged changes.
+    pub fn children<T: Object>(&self, parent: Id) -> Vec<Arc<T>> {
+        let mut children = T::table(self.cache).children(parent);
+        let touched: Vec<&(Kind, Id)> = self.order.iter().filter(|(kind, _)| *kind == T::KIND).collect();
+        if touched.is_empty() {
+            return children;
+        }
+        children.retain(|object| !self.staged.contains_key(&(T::KIND, object.meta().id)));
+        for key in touched {
+            if let Some(Staged::Put(record)) = self.staged.get(key) {
+                if let Some(object) = T::from_record(record).filter(|object| object.parent() == Some(parent)) {
+                    children.push(Arc::clone(object));
+                }
+            }
+        }
+        children.sort_unstable_by_key(|object| object.meta().id);
+        children
     }
 
     /// The object of type `T` with this unique name, including staged changes.

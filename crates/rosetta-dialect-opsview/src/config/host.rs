@@ -64,9 +64,9 @@ pub fn monitored_by(host: &Host) -> Id {
 /// The services attached to a host directly (not through a template), by service check id.
 fn explicit_services(store: &impl Read, host: Id) -> Vec<Arc<Service>> {
     store
-        .all::<Service>()
+        .children::<Service>(host)
         .into_iter()
-        .filter(|service| service.host == host && service.native.get("opsview.explicit") == Some(&json!(true)))
+        .filter(|service| service.native.get("opsview.explicit") == Some(&json!(true)))
         .collect()
 }
 
@@ -420,7 +420,7 @@ fn sync_services(tx: &mut Tx<'_>, host_id: Id, explicit: Option<Vec<AttachedChec
     let Some(host) = tx.get::<Host>(host_id) else {
         return Ok(());
     };
-    let current: Vec<Arc<Service>> = tx.all::<Service>().into_iter().filter(|s| s.host == host_id).collect();
+    let current: Vec<Arc<Service>> = tx.children::<Service>(host_id);
     let explicit: Vec<AttachedCheck> = match explicit {
         Some(checks) => checks,
         None => current
@@ -510,7 +510,7 @@ pub fn resync_host(tx: &mut Tx<'_>, host: Id) -> Result<(), GatewayError> {
 
 /// Deletes a host with its services; other hosts stop naming it as a parent.
 pub fn delete(tx: &mut Tx<'_>, id: Id) -> Result<(), GatewayError> {
-    for service in tx.all::<Service>().into_iter().filter(|s| s.host == id) {
+    for service in tx.children::<Service>(id) {
         tx.delete::<Service>(service.meta.id);
     }
     for child in tx.all::<Host>().into_iter().filter(|h| h.parents.contains(&id)) {

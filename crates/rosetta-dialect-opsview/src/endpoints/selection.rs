@@ -73,7 +73,6 @@ pub fn downtime_flag(store: &impl Read, target: Target, check: &CheckState, now:
 
 /// Every monitored host the principal may see, with its monitored services.
 pub fn monitored(store: &impl Read, visibility: &Visibility) -> Vec<HostRow> {
-    let services = store.all::<ServiceStatus>();
     store
         .all::<HostStatus>()
         .into_iter()
@@ -82,9 +81,9 @@ pub fn monitored(store: &impl Read, visibility: &Visibility) -> Vec<HostRow> {
             if !visibility.can_see_host(&host) {
                 return None;
             }
-            let mut rows: Vec<ServiceRow> = services
+            let mut rows: Vec<ServiceRow> = store
+                .children::<ServiceStatus>(host.meta.id)
                 .iter()
-                .filter(|s| s.host == host.meta.id)
                 .filter_map(|s| {
                     let service = store.get::<Service>(s.meta.id)?;
                     let name = monitoring::service_name(store, &service);

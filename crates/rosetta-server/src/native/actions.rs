@@ -97,9 +97,9 @@ fn target(tx: &Tx<'_>, body: &Value, allowed: impl Fn(&Host) -> bool) -> Result<
     match text_field(body, "service").filter(|name| !name.is_empty()) {
         None => Ok(Target::Host(host.meta.id)),
         Some(name) => tx
-            .all::<Service>()
+            .children::<Service>(host.meta.id)
             .into_iter()
-            .find(|service| service.host == host.meta.id && monitoring::service_name(tx, service) == name)
+            .find(|service| monitoring::service_name(tx, service) == name)
             .map(|service| Target::Service(service.meta.id))
             .ok_or_else(|| GatewayError::not_found(format!("Host {host_name} has no service named {name}"))),
     }

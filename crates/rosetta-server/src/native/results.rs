@@ -71,9 +71,9 @@ fn parse_result(tx: &Tx<'_>, item: &serde_json::Value) -> Result<CheckResult, St
     let (target, state) = match service_name {
         Some(name) => {
             let service = tx
-                .all::<Service>()
+                .children::<Service>(host.meta.id)
                 .into_iter()
-                .find(|service| service.host == host.meta.id && monitoring::service_name(tx, service) == name)
+                .find(|service| monitoring::service_name(tx, service) == name)
                 .ok_or_else(|| format!("host {host_name} has no service named {name}"))?;
             let state = code
                 .and_then(ServiceState::from_code)

@@ -10,7 +10,7 @@
     up: 'Up', down: 'Down', unreachable: 'Unreachable', ok: 'OK', warning: 'Warning',
     critical: 'Critical', unknown: 'Unknown', pending: 'Pending', unmonitored: 'Not monitored',
   };
-  // Lower sorts first inside the problem and "everything else" lists.
+  // Lower sorts first in the problem list.
   const STATE_RANK = {
     down: 0, critical: 1, unreachable: 2, unknown: 3, warning: 4, pending: 5, unmonitored: 6, up: 7, ok: 8,
   };
@@ -135,9 +135,15 @@
     return out;
   }
 
-  function compareRows(a, b) {
+  // Problems: the worst state first, then by name.
+  function compareProblems(a, b) {
     const rank = STATE_RANK[checkState(a.status)] - STATE_RANK[checkState(b.status)];
     if (rank !== 0) return rank;
+    return compareNames(a, b);
+  }
+
+  // By host, the host check before its services, then by service.
+  function compareNames(a, b) {
     const host = a.host.localeCompare(b.host);
     if (host !== 0) return host;
     if (a.kind !== b.kind) return a.kind === 'host' ? -1 : 1;
@@ -266,9 +272,9 @@
     $('services-total').textContent = String(state.services.length);
 
     const problems = all.filter((row) => isProblem(row.status));
-    const unhandled = problems.filter((row) => !isHandled(row.status)).sort(compareRows);
-    const handled = problems.filter((row) => isHandled(row.status)).sort(compareRows);
-    const others = all.filter((row) => !isProblem(row.status)).sort(compareRows);
+    const unhandled = problems.filter((row) => !isHandled(row.status)).sort(compareProblems);
+    const handled = problems.filter((row) => isHandled(row.status)).sort(compareProblems);
+    const others = all.filter((row) => !isProblem(row.status)).sort(compareNames);
     $('problem-counts').replaceChildren(
       el('li', { class: unhandled.length ? 'count count-critical' : 'count count-zero', 'data-testid': 'count-problems-unhandled' },
         el('span', { class: 'count-value' }, String(unhandled.length)), el('span', { class: 'count-label' }, 'Unhandled')),

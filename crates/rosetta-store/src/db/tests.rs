@@ -150,3 +150,42 @@ async fn updating_a_stale_copy_is_a_conflict_and_writes_nothing() {
     db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.update(blind))).await.expect("version 0 overwrites");
     assert_eq!(db.get::<Host>(created.meta.id).expect("host").alias, "blind");
 }
+
+#[tokio::test]
+async fn the_children_index_follows_inserts_moves_and_deletes() {
+    let (_store, db) = open().await;
+    let (a, b) = db
+        .write(Actor::system(), |tx| Ok::<_, StoreError>((tx.insert(host("a")).meta.id, tx.insert(host("b")).meta.id)))
+        .await
+        .expect("hosts");
+    let service = |host: Id, name: &str| Service {
+        meta: Meta::new(0),
+        host,
+        name: Some(name.to_owned()),
+        template: None,
+        check: CheckSettings::default(),
+        vars: vec![],
+        tags: vec![],
+        servicegroups: vec![],
+        contacts: vec![],
+        enabled: true,
+        native: Native::new(),
+    };
+    let (first, second) = db
+        .write(Actor::system(), |tx| {
+            let first = tx.insert(service(a, "HTTP"));
+            let second = tx.insert(service(a, "SSH"));
+            assert_eq!(tx.children::<Service>(a).len(), 2, "staged children are seen");
+            Ok::<_, StoreError>((first, second))
+        })
+        .await
+        .expect("services");
+    assert_eq!(db.children::<Service>(a).iter().map(|s| s.meta.id).collect::<Vec<_>>(), vec![first.meta.id, second.meta.id]);
+    let mut moved = (*second).clone();
+    moved.host = b;
+    db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.update(moved))).await.expect("move");
+    assert_eq!(db.children::<Service>(a).len(), 1);
+    assert_eq!(db.children::<Service>(b)[0].meta.id, second.meta.id);
+    db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.delete::<Service>(first.meta.id))).await.expect("delete");
+    assert!(db.children::<Service>(a).is_empty());
+}
