@@ -120,10 +120,12 @@ impl Dialect for NativeApi {
         })
     }
 
-    fn render_error(&self, err: &GatewayError, _parts: &http::request::Parts) -> Response {
+    fn render_error(&self, err: &GatewayError, parts: &http::request::Parts) -> Response {
         let body = json!({"error": {"kind": err.kind.as_str(), "message": err.message, "detail": err.detail}});
         let mut response = json(err.status(), &body);
-        if err.kind == ErrorKind::Unauthenticated {
+        // Browsers' scripts say so with X-Requested-With; a Basic challenge would pop up a login dialog.
+        let from_script = parts.headers.contains_key("x-requested-with");
+        if err.kind == ErrorKind::Unauthenticated && !from_script {
             response
                 .headers_mut()
                 .insert(http::header::WWW_AUTHENTICATE, http::HeaderValue::from_static("Basic realm=\"Rosetta\""));
