@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use rosetta_core::monitoring::{self, AckRequest, CheckResult, DowntimeRequest};
+use rosetta_core::visibility::Visibility;
 use rosetta_core::{ErrorKind, GatewayError};
 use rosetta_model::*;
 use rosetta_store::{Read, Tx};
@@ -65,8 +66,13 @@ pub async fn index(_call: &Call<'_>) -> Answer {
     Ok(Reply::new(json!({"externalCommands": commands})))
 }
 
-fn resolve_host(store: &impl Read, text: &str) -> Result<Arc<Host>, GatewayError> {
-    let hosts = store.all::<Host>();
+/// The host named by UUID or name among the hosts the principal may act on; others are unknown to it.
+fn resolve_host(store: &impl Read, vis: &Visibility, text: &str) -> Result<Arc<Host>, GatewayError> {
+    let hosts: Vec<Arc<Host>> = store
+        .all::<Host>()
+        .into_iter()
+        .filter(|host| vis.can_see_host(host) && (vis.can_act_on_host(host) || vis.can_downtime_host(host)))
+        .collect();
     hosts
         .iter()
         .find(|host| host.meta.uuid.to_string().eq_ignore_ascii_case(text))
@@ -94,9 +100,9 @@ fn arg_int(args: &Map<String, Value>, key: &str) -> Result<i64, GatewayError> {
 }
 
 /// What an external command does to the store, in one transaction.
-fn apply(tx: &mut Tx<'_>, command: &str, args: &Map<String, Value>, author: &str) -> Result<(), GatewayError> {
+fn apply(tx: &mut Tx<'_>, vis: &Visibility, command: &str, args: &Map<String, Value>, author: &str) -> Result<(), GatewayError> {
     let who = || Some(arg_text(args, "author")).filter(|name| !name.is_empty()).unwrap_or_else(|| author.to_owned());
-    let host = || resolve_host(&*tx, &arg_text(args, "hostUuid"));
+    let host = || resolve_host(&*tx, vis, &arg_text(args, "hostUuid"));
     match command {
         "ACKNOWLEDGE_HOST_PROBLEM" | "ACKNOWLEDGE_SVC_PROBLEM" => {
             let host = host()?;
@@ -250,11 +256,12 @@ pub async fn submit(call: &Call<'_>) -> Answer {
     let args = merged_args(&command, &given)?;
     let author = call.principal.user.fullname.clone();
     let (name, applied) = (command.clone(), args.clone());
-    call.db().write(call.actor(), move |tx| apply(tx, &name, &applied, &author)).await?;
+    let vis = call.visibility();
+    call.db().write(call.actor(), move |tx| apply(tx, &vis, &name, &applied, &author)).await?;
     Ok(Reply::new(json!({"message": "Command added successfully to queue", "command": command, "args": args})))
 }
 
-fn bulk_item(tx: &mut Tx<'_>, item: &Map<String, Value>, author: &str) -> Result<(), GatewayError> {
+fn bulk_item(tx: &mut Tx<'_>, vis: &Visibility, item: &Map<String, Value>, author: &str) -> Result<(), GatewayError> {
     let text = |key: &str| arg_text(item, key);
     let mut args = Map::new();
     let mut put = |key: &str, value: Value| {
@@ -270,11 +277,11 @@ fn bulk_item(tx: &mut Tx<'_>, item: &Map<String, Value>, author: &str) -> Result
             put("notify", Value::from(text("notify")));
             put("persistent", Value::from("1"));
             if text("hostAckType") == "hostAndServices" {
-                let host = resolve_host(&*tx, &text("hostUuid"))?;
+                let host = resolve_host(&*tx, vis, &text("hostUuid"))?;
                 for service in tx.all::<Service>().into_iter().filter(|service| service.host == host.meta.id) {
                     let mut service_args = args.clone();
                     service_args.insert("serviceUuid".to_owned(), Value::from(service.meta.uuid.to_string()));
-                    apply(tx, "ACKNOWLEDGE_SVC_PROBLEM", &service_args, author)?;
+                    apply(tx, vis, "ACKNOWLEDGE_SVC_PROBLEM", &service_args, author)?;
                 }
             }
             "ACKNOWLEDGE_HOST_PROBLEM"
@@ -312,7 +319,7 @@ fn bulk_item(tx: &mut Tx<'_>, item: &Map<String, Value>, author: &str) -> Result
     if command == "UNSUPPORTED" {
         return Err(errors::bad_request("Could not send command"));
     }
-    apply(tx, command, &args, author)
+    apply(tx, vis, command, &args, author)
 }
 
 /// `POST /nagios_module/cmd/submit_bulk_naemon.json` with a JSON array of UI commands.
@@ -324,10 +331,11 @@ pub async fn submit_bulk_naemon(call: &Call<'_>) -> Answer {
         _ => return Err(errors::bad_request("Bad Request")),
     };
     let author = call.principal.user.fullname.clone();
+    let vis = call.visibility();
     call.db()
         .write(call.actor(), move |tx| {
             for item in &items {
-                bulk_item(tx, item, &author).map_err(|err| {
+                bulk_item(tx, &vis, item, &author).map_err(|err| {
                     if err.kind == ErrorKind::Internal { err } else { errors::bad_request("Could not send command").with_cause(err.message) }
                 })?;
             }

@@ -511,10 +511,14 @@ pub async fn add(call: &Call<'_>) -> Answer {
         return Ok(Reply::new(json!({})));
     }
     let input = call.model("Host");
+    let scope = &call.principal.scope;
     let id = call
         .db()
         .write(call.actor(), |tx| {
             let host = host_from_input(&*tx, &input, None)?;
+            if !scope.can_write(host.tenant) {
+                return Err(errors::container_forbidden());
+            }
             Ok::<_, rosetta_core::GatewayError>(tx.insert(host).meta.id)
         })
         .await?;
@@ -612,6 +616,9 @@ pub async fn edit(call: &Call<'_>) -> Answer {
         .write(call.actor(), |tx| {
             let current = tx.get::<Host>(id).ok_or_else(|| errors::not_found("Invalid host"))?;
             let updated = host_from_input(&*tx, &input, Some(&current))?;
+            if updated.tenant != current.tenant && !call.principal.scope.can_write(updated.tenant) {
+                return Err(errors::container_forbidden());
+            }
             tx.update(updated);
             Ok::<_, rosetta_core::GatewayError>(())
         })

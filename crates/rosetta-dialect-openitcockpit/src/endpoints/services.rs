@@ -306,10 +306,14 @@ pub async fn add(call: &Call<'_>) -> Answer {
         return Ok(Reply::new(json!({})));
     }
     let input = call.model("Service");
+    let vis = call.visibility();
     let id = call
         .db()
         .write(call.actor(), |tx| {
             let service = service_from_input(&*tx, &input, None)?;
+            if tx.get::<Host>(service.host).is_some_and(|host| !vis.can_change_host(&host)) {
+                return Err(errors::container_forbidden());
+            }
             Ok::<_, GatewayError>(tx.insert(service).meta.id)
         })
         .await?;

@@ -76,7 +76,7 @@ pub fn property_values(call: &Call, id: &str) -> Result<Response, GatewayError> 
 
 /// `POST /events` (XML or JSON) → v1 202, v2 204.
 pub async fn post(call: &Call) -> Result<Response, GatewayError> {
-    call.principal()?;
+    let visibility = Visibility::new(call.principal()?, call.db());
     let posted = parse_event(&call.body).map_err(|err| GatewayError::bad_request(err.to_string()))?;
     let severity = match posted.severity.as_deref() {
         Some(label) => Some(
@@ -84,7 +84,7 @@ pub async fn post(call: &Call) -> Result<Response, GatewayError> {
         ),
         None => None,
     };
-    call.db().write(call.ctx.actor("opennms"), |tx| record(tx, &posted, severity)).await?;
+    call.db().write(call.ctx.actor("opennms"), |tx| record(tx, &visibility, &posted, severity)).await?;
     Ok(status(match call.api {
         ApiVersion::V1 => StatusCode::ACCEPTED,
         ApiVersion::V2 => StatusCode::NO_CONTENT,
@@ -105,12 +105,15 @@ fn standard_state(uei: &str, severity: Option<Severity>) -> Option<(bool, StateV
     })
 }
 
-fn record(tx: &mut Tx<'_>, posted: &PostedEvent, severity: Option<Severity>) -> Result<(), GatewayError> {
+/// Records a posted event. Nodes the principal may not act on (another tenant's, or outside its host
+/// groups) are unknown to it: the event is stored without a node and changes no state.
+fn record(tx: &mut Tx<'_>, visibility: &Visibility, posted: &PostedEvent, severity: Option<Severity>) -> Result<(), GatewayError> {
     let host = posted
         .node_id
         .and_then(|id| tx.get::<Host>(id))
         .or_else(|| posted.interface.as_deref().and_then(|ip| host_by_address(tx, ip)))
-        .or_else(|| posted.host.as_deref().and_then(|name| find_node(tx, name)));
+        .or_else(|| posted.host.as_deref().and_then(|name| find_node(tx, name)))
+        .filter(|host| visibility.can_see_host(host) && visibility.can_act_on_host(host));
     if let (Some(host), Some((for_service, state))) = (&host, standard_state(&posted.uei, severity)) {
         let target = if for_service {
             let wanted = posted.service.as_deref().unwrap_or_default();

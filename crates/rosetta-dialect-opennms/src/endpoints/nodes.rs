@@ -138,19 +138,27 @@ pub fn flat_body(body: &[u8]) -> Result<(String, BTreeMap<String, String>), Gate
     }
 }
 
-/// `POST /nodes` (XML or JSON node; `type` required) → 201 + Location.
+/// `POST /nodes` (XML or JSON node; `type` required) → 201 + Location. A `foreignSource` that names
+/// a tenant puts the node into that tenant (foreign sources are tenants, as the node's default
+/// foreign source is its tenant's name); any other node goes into the root tenant. The principal
+/// needs write access to that tenant (403 otherwise).
 pub async fn create(call: &Call) -> Result<Response, GatewayError> {
     let principal = call.principal()?;
-    if !principal.scope.can_write(rosetta_model::ROOT_TENANT) {
+    let (_, fields) = flat_body(&call.body)?;
+    let tenant = fields
+        .get("foreignSource")
+        .and_then(|name| call.db().all::<rosetta_model::Tenant>().into_iter().find(|tenant| &tenant.name == name))
+        .map_or(rosetta_model::ROOT_TENANT, |tenant| tenant.meta.id);
+    if !principal.scope.can_write(tenant) {
         return Err(GatewayError::forbidden(format!("User '{}' may not create nodes", principal.login())));
     }
-    let (_, fields) = flat_body(&call.body)?;
     if fields.get("type").is_none_or(|kind| kind.trim().is_empty()) {
         return Err(GatewayError::bad_request("Node type must be set."));
     }
     let label = fields.get("label").map(|label| label.trim()).filter(|label| !label.is_empty());
     let label = label.ok_or_else(|| GatewayError::bad_request("Node label must be set."))?.to_owned();
     let mut host = new_host(&label);
+    host.tenant = tenant;
     host.foreign_source = fields.get("foreignSource").filter(|value| !value.is_empty()).cloned();
     host.foreign_id = fields.get("foreignId").filter(|value| !value.is_empty()).cloned();
     for field in NODE_TEXT_FIELDS.iter().chain(["location"].iter()) {

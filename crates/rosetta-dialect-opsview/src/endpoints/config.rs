@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
-use rosetta_auth::Principal;
+use rosetta_auth::{Principal, TenantScope};
 use rosetta_core::visibility::group_subtrees;
 use rosetta_core::{GatewayError, Response};
 use rosetta_model::{HostGroup, Id, Permission};
@@ -80,12 +80,18 @@ fn apply_cols(object: &mut Value, cols: &[String]) {
 
 /// The hosts a principal may configure: CONFIGUREHOSTS is limited to the role's configurable host
 /// groups (`hostgroups` on the role) and the groups below them; ADMINACCESS configures everything.
-struct HostScope(Option<BTreeSet<Id>>);
+struct HostScope {
+    /// The configurable host groups (CONFIGUREHOSTS); `None` for administrators.
+    groups: Option<BTreeSet<Id>>,
+    /// The principal's tenants: hosts outside them are invisible, and changing a host needs write access.
+    tenants: TenantScope,
+}
 
 impl HostScope {
     fn of(principal: &Principal, store: &impl Read) -> HostScope {
+        let tenants = principal.scope.clone();
         if principal.can(Permission::AdminAccess) {
-            return HostScope(None);
+            return HostScope { groups: None, tenants };
         }
         let roots: Vec<Id> = principal
             .role
@@ -93,17 +99,42 @@ impl HostScope {
             .get("opsview.hostgroups")
             .and_then(|value| serde_json::from_value(value.clone()).ok())
             .unwrap_or_default();
-        HostScope(Some(group_subtrees(&roots, &store.all::<HostGroup>())))
+        HostScope { groups: Some(group_subtrees(&roots, &store.all::<HostGroup>())), tenants }
     }
 
-    /// True unless `id` is a host outside the configurable groups.
+    /// True unless `id` is a host outside the principal's tenants (it does not exist for them).
+    fn visible(&self, store: &impl Read, ty: ObjectType, id: Id) -> bool {
+        if ty != ObjectType::Host {
+            return true;
+        }
+        store.get::<rosetta_model::Host>(id).is_none_or(|host| {
+            self.tenants.can_read(host.tenant) || host.shared_tenants.iter().any(|tenant| self.tenants.can_read(*tenant))
+        })
+    }
+
+    /// True unless `id` is a host that is invisible or outside the configurable groups.
     fn allows(&self, store: &impl Read, ty: ObjectType, id: Id) -> bool {
-        match (&self.0, ty) {
+        if !self.visible(store, ty, id) {
+            return false;
+        }
+        match (&self.groups, ty) {
             (Some(groups), ObjectType::Host) => store
                 .get::<rosetta_model::Host>(id)
                 .is_none_or(|host| host.hostgroups.first().is_some_and(|group| groups.contains(group))),
             _ => true,
         }
+    }
+
+    /// [`HostScope::allows`], and for hosts write access to the host's tenant.
+    fn allows_write(&self, store: &impl Read, ty: ObjectType, id: Id) -> bool {
+        if !self.allows(store, ty, id) {
+            return false;
+        }
+        ty != ObjectType::Host
+            || store.get::<rosetta_model::Host>(id).is_none_or(|host| {
+                self.tenants.can_write(host.tenant)
+                    || host.shared_tenants.iter().any(|tenant| self.tenants.can_write(*tenant))
+            })
     }
 }
 
@@ -263,7 +294,11 @@ pub fn get(env: &Env<'_>, kind: &str, id: &str) -> Result<Response, GatewayError
     let ty = object_type(kind)?;
     let principal = env.require(&[ty.permission()])?;
     let id = parse_id(id)?;
-    if !HostScope::of(principal, env.db()).allows(env.db(), ty, id) {
+    let scope = HostScope::of(principal, env.db());
+    if !scope.visible(env.db(), ty, id) {
+        return Err(GatewayError::not_found("Object not found"));
+    }
+    if !scope.allows(env.db(), ty, id) {
         return Err(super::access_denied());
     }
     let mut object =
@@ -336,7 +371,7 @@ fn write_one(
     scope: &HostScope,
 ) -> Result<Id, GatewayError> {
     let id = apply(tx, ty, mode, map, hashes, scope)?;
-    if !scope.allows(tx, ty, id) {
+    if !scope.allows_write(tx, ty, id) {
         return Err(super::access_denied());
     }
     Ok(id)
@@ -352,7 +387,8 @@ fn apply(
 ) -> Result<Id, GatewayError> {
     let input = Input::new(map);
     let check = |tx: &Tx<'_>, id: Option<Id>| match id {
-        Some(id) if !scope.allows(tx, ty, id) => Err(super::access_denied()),
+        Some(id) if !scope.visible(tx, ty, id) => Err(GatewayError::not_found("Object not found")),
+        Some(id) if !scope.allows_write(tx, ty, id) => Err(super::access_denied()),
         _ => Ok(()),
     };
     match mode {
@@ -514,10 +550,10 @@ pub async fn delete(env: &Env<'_>, kind: &str, id: &str) -> Result<Response, Gat
     let scope = HostScope::of(env.principal()?, env.db());
     env.db()
         .write(env.actor(), |tx| {
-            if !ty.exists(tx, id) {
+            if !ty.exists(tx, id) || !scope.visible(tx, ty, id) {
                 return Err(GatewayError::not_found("Object not found"));
             }
-            if !scope.allows(tx, ty, id) {
+            if !scope.allows_write(tx, ty, id) {
                 return Err(super::access_denied());
             }
             ty.delete(tx, id)
@@ -547,7 +583,7 @@ pub async fn delete_many(env: &Env<'_>, kind: &str) -> Result<Response, GatewayE
         .write(env.actor(), |tx| {
             let mut count = 0;
             for id in &ids {
-                if !scope.allows(tx, ty, *id) {
+                if !scope.allows_write(tx, ty, *id) {
                     return Err(super::access_denied());
                 }
                 if ty.exists(tx, *id) {

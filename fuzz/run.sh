@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for a set time and records executions and findings in docs/reliability.md.
+#
+#   bash fuzz/run.sh [seconds-per-target] [target...]
+#
+# Installs cargo-fuzz into fuzz/.tools on first use. The stable toolchain builds the sanitizer
+# instrumentation with RUSTC_BOOTSTRAP=1 (no nightly toolchain can be fetched here). Seeds come from
+# fuzz/seeds/<target>; new crashes are copied to fuzz/regressions/<target>/, which the normal test suite
+# replays (rosetta-fuzzing's saved_inputs_replay_without_panics).
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds=${1:-60}
+shift || true
+if [ "$#" -gt 0 ]; then targets=("$@"); else
+  mapfile -t targets < <(sed -n 's/^name = "\([a-z_]*\)"$/\1/p' Cargo.toml | grep -v '^rosetta-fuzz$')
+fi
+if [ ! -x .tools/bin/cargo-fuzz ]; then
+  cargo install --locked --root .tools cargo-fuzz >&2
+fi
+export RUSTC_BOOTSTRAP=1
+results=()
+for target in "${targets[@]}"; do
+  mkdir -p "corpus/$target" "regressions/$target"
+  cp -n seeds/"$target"/* "corpus/$target/" 2>/dev/null || true
+  log=$(mktemp)
+  status=0
+  .tools/bin/cargo-fuzz fuzz run --release "$target" "corpus/$target" -- \
+    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$log" 2>&1 || status=$?
+  execs=$(awk -F: '/stat::number_of_executed_units/ {gsub(/ /, "", $2); print $2}' "$log" | tail -1)
+  crashes=0
+  for artifact in artifacts/"$target"/*; do
+    [ -f "$artifact" ] || continue
+    cp "$artifact" "regressions/$target/"
+    crashes=$((crashes + 1))
+  done
+  results+=("$target ${execs:-0} $crashes $status")
+  echo "$target: ${execs:-0} executions, $crashes findings (exit $status)" >&2
+  rm -f "$log"
+done
+section=$(mktemp)
+{
+  echo "## Fuzzing (fuzz/run.sh)"
+  echo
+  echo "Command: \`bash fuzz/run.sh $seconds\` on $(nproc) cores, $(date -u +%Y-%m-%d); cargo-fuzz (libFuzzer) with AddressSanitizer."
+  echo "Findings are copied to \`fuzz/regressions/<target>/\` and replayed by the normal test suite on stable Rust."
+  echo
+  echo "| target | seconds | executions | findings |"
+  echo "|---|---|---|---|"
+  for line in "${results[@]}"; do
+    read -r target execs crashes status <<<"$line"
+    echo "| $target | $seconds | $execs | $crashes |"
+  done
+} >"$section"
+python3 ../bench/update_doc.py ../docs/reliability.md "Fuzzing (fuzz/run.sh)" "$section"
+cat "$section"
