@@ -7,6 +7,7 @@
 //! - `replicas`: several gateways sharing one PostgreSQL store, and database outages.
 //! - `ui`: the status page in headless Chromium.
 //! - `readme`: the README's tour, run as written.
+//! - `proxy`: mounts in proxy mode in front of another gateway, with credential translation.
 //! - `opsview`, `opennms`, `openitcockpit`: each dialect against a live server, with its real client.
 
 pub mod harness;
@@ -23,6 +24,8 @@ mod openitcockpit;
 mod opennms;
 #[cfg(test)]
 mod opsview;
+#[cfg(test)]
+mod proxy;
 #[cfg(test)]
 mod readme;
 #[cfg(test)]

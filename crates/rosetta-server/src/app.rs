@@ -154,7 +154,18 @@ pub async fn build_with_db(config: &Config, db: Arc<Db>) -> anyhow::Result<Built
     let mut mounts = Vec::new();
     for dialect in &all_dialects {
         for mount in configured.iter().filter(|mount| mount.dialect == dialect.name()) {
-            mounts.push(Mount { dialect: Arc::clone(dialect), host: mount.host.clone() });
+            let served: Arc<dyn Dialect> = match (&mount.proxy, crate::config::product_of(&mount.dialect)) {
+                (Some(proxy), Some(product)) if mount.mode == "proxy" => {
+                    let upstream = rosetta_proxy::Upstream::new(product, proxy.clone())
+                        .map_err(|err| anyhow::anyhow!("proxy mount for {}: {err}", mount.dialect))?;
+                    let upstream = Arc::new(upstream);
+                    upstream.spawn_health_checks();
+                    tracing::info!(dialect = mount.dialect, upstream = proxy.upstream, "mount in proxy mode");
+                    Arc::new(crate::proxy_mount::ProxyMount::new(Arc::clone(dialect), upstream))
+                }
+                _ => Arc::clone(dialect),
+            };
+            mounts.push(Mount { dialect: served, host: mount.host.clone() });
         }
     }
     let limits = Limits::from_config(&config.server.limits);

@@ -34,6 +34,9 @@ pub enum Command {
     /// Manage API keys (openITCOCKPIT `X-OITC-API` keys).
     #[command(subcommand)]
     Apikey(ApikeyCommand),
+    /// Pull a live product's configuration (host groups, templates, hosts, services, contacts) into the
+    /// store through its REST API; re-running updates instead of duplicating.
+    Import(ImportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
@@ -71,6 +74,105 @@ pub struct PasswordArg {
     /// Read the password from the first line of standard input.
     #[arg(long)]
     pub password_stdin: bool,
+}
+
+/// The product to import from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportSource {
+    /// Opsview Monitor (`--username/--password` or `--username/--token`).
+    Opsview,
+    /// OpenNMS Horizon/Meridian (`--username/--password`).
+    Opennms,
+    /// openITCOCKPIT (`--apikey`).
+    Openitcockpit,
+}
+
+/// Options of `import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The product to import from.
+    #[arg(long, value_enum)]
+    pub from: ImportSource,
+    /// The product's base URL (`https://opsview.example.com`, `http://opennms:8980`).
+    #[arg(long)]
+    pub url: String,
+    /// Login name on the product.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Password on the product (prefer --password-stdin).
+    #[arg(long, conflicts_with = "password_stdin")]
+    pub password: Option<String>,
+    /// Read the product's password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// A pre-issued Opsview session token.
+    #[arg(long)]
+    pub token: Option<String>,
+    /// An openITCOCKPIT API key.
+    #[arg(long)]
+    pub apikey: Option<String>,
+    /// Show what would change without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Keep syncing at this interval (`30s`, `5m`, `1h`).
+    #[arg(long, value_parser = parse_interval)]
+    pub watch: Option<std::time::Duration>,
+    /// PEM file of CA certificates for an https product.
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
+    /// Configuration file.
+    #[command(flatten)]
+    pub config: ConfigArg,
+}
+
+/// Parses `30s`, `5m`, `1h` or a number of seconds.
+pub fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(text.find(|ch: char| !ch.is_ascii_digit()).unwrap_or(text.len()));
+    let number: u64 = number.parse().map_err(|_| format!("`{text}` is not an interval like 30s, 5m or 1h"))?;
+    let seconds = match unit {
+        "" | "s" => number,
+        "m" => number * 60,
+        "h" => number * 3600,
+        _ => return Err(format!("`{text}` is not an interval like 30s, 5m or 1h")),
+    };
+    if seconds == 0 {
+        return Err("the interval must be longer than 0".to_owned());
+    }
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
+/// Runs `import`.
+pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let password = match (&args.password, args.password_stdin) {
+        (Some(password), _) => Some(password.clone()),
+        (None, true) => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            Some(line.trim_end_matches(['\r', '\n']).to_owned())
+        }
+        (None, false) => None,
+    };
+    let options = rosetta_proxy::import::ImportOptions {
+        from: match args.from {
+            ImportSource::Opsview => rosetta_model::Product::Opsview,
+            ImportSource::Opennms => rosetta_model::Product::Opennms,
+            ImportSource::Openitcockpit => rosetta_model::Product::Openitcockpit,
+        },
+        url: args.url.clone(),
+        username: args.username.clone(),
+        password,
+        token: args.token.clone(),
+        apikey: args.apikey.clone(),
+        dry_run: args.dry_run,
+        watch: args.watch,
+        ca_file: args.ca_file.clone(),
+    };
+    let opened = open(&args.config).await?;
+    let mut progress = |line: &str| eprintln!("{line}");
+    let summary = rosetta_proxy::import::run(&opened.db, &options, &mut progress).await?;
+    println!("{}", summary.table());
+    Ok(())
 }
 
 /// User commands.

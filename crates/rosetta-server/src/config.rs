@@ -213,6 +213,19 @@ pub struct MountConfig {
     /// Set to false to switch the mount off.
     #[serde(default = "MountConfig::default_enabled")]
     pub enabled: bool,
+    /// The upstream and how to call it, for `mode = "proxy"` (`[mounts.proxy]`).
+    #[serde(default)]
+    pub proxy: Option<rosetta_proxy::ProxyConfig>,
+}
+
+/// The product a dialect name stands for.
+pub fn product_of(dialect: &str) -> Option<rosetta_model::Product> {
+    match dialect {
+        "opsview" => Some(rosetta_model::Product::Opsview),
+        "opennms" => Some(rosetta_model::Product::Opennms),
+        "openitcockpit" => Some(rosetta_model::Product::Openitcockpit),
+        _ => None,
+    }
 }
 
 impl MountConfig {
@@ -381,10 +394,22 @@ impl Config {
             if !KNOWN_DIALECTS.contains(&mount.dialect.as_str()) {
                 err(format!("mounts[{idx}].dialect"), format!("`{}` is not one of {}", mount.dialect, KNOWN_DIALECTS.join(", ")));
             }
-            match mount.mode.as_str() {
-                "native" => {}
-                "proxy" => err(format!("mounts[{idx}].mode"), "proxy mode is not part of this build yet".into()),
-                other => err(format!("mounts[{idx}].mode"), format!("`{other}` is not `native` or `proxy`")),
+            match (mount.mode.as_str(), &mount.proxy) {
+                ("native", None) => {}
+                ("native", Some(_)) => {
+                    err(format!("mounts[{idx}].proxy"), "only a mount with mode = \"proxy\" takes a proxy table".into())
+                }
+                ("proxy", None) => err(format!("mounts[{idx}].proxy"), "mode = \"proxy\" needs a [mounts.proxy] table".into()),
+                ("proxy", Some(proxy)) => {
+                    let problems = match product_of(&mount.dialect) {
+                        Some(product) => proxy.validate_for(product),
+                        None => proxy.validate(),
+                    };
+                    for problem in problems {
+                        err(format!("mounts[{idx}].proxy"), problem);
+                    }
+                }
+                (other, _) => err(format!("mounts[{idx}].mode"), format!("`{other}` is not `native` or `proxy`")),
             }
             let key = (mount.dialect.clone(), mount.host.clone());
             if seen.contains(&key) {
@@ -400,7 +425,13 @@ impl Config {
         if self.mounts.is_empty() {
             return KNOWN_DIALECTS
                 .iter()
-                .map(|dialect| MountConfig { dialect: (*dialect).to_owned(), mode: "native".to_owned(), host: None, enabled: true })
+                .map(|dialect| MountConfig {
+                    dialect: (*dialect).to_owned(),
+                    mode: "native".to_owned(),
+                    host: None,
+                    enabled: true,
+                    proxy: None,
+                })
                 .collect();
         }
         self.mounts.iter().filter(|mount| mount.enabled).cloned().collect()

@@ -4,6 +4,7 @@
 //! - [`config`]: `gateway.toml` and environment overrides.
 //! - [`app`]: building the store, auth service, seed data and dialect registry from a configuration.
 //! - [`pipeline`]: the per-request stages (request id, span, limits, dispatch, auth, timeout, panics).
+//! - [`proxy_mount`]: a dialect mount that forwards to a real upstream product.
 //! - [`listener`]: sockets, TLS, HTTP/1.1 and HTTP/2, graceful shutdown.
 //! - [`ratelimit`]: token buckets per client address and per principal.
 //! - [`reload`]: configuration reload without dropping requests.
@@ -23,6 +24,7 @@ pub mod listener;
 pub mod metrics;
 pub mod native;
 pub mod pipeline;
+pub mod proxy_mount;
 pub mod ratelimit;
 pub mod reload;
 pub mod service;

@@ -21,6 +21,7 @@ fn main() -> std::process::ExitCode {
             Command::CheckConfig(config) => cli::check_config(&config),
             Command::User(command) => cli::user(command).await,
             Command::Apikey(command) => cli::apikey(command).await,
+            Command::Import(args) => cli::import(args).await,
             Command::Completions { shell } => {
                 cli::completions(shell);
                 Ok(())
