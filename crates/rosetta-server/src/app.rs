@@ -56,11 +56,24 @@ pub fn auth_service(db: Arc<Db>, config: &Config) -> anyhow::Result<Arc<Auth>> {
     Ok(Arc::new(Auth::new(db, auth)))
 }
 
-/// The dialects compiled into this build, by name.
-pub fn builtin_dialects() -> Vec<Arc<dyn Dialect>> {
+/// The dialects compiled into this build, configured by `config`, in dispatch order.
+pub fn builtin_dialects(config: &Config) -> Vec<Arc<dyn Dialect>> {
     let mut dialects: Vec<Arc<dyn Dialect>> = Vec::new();
     #[cfg(feature = "opsview")]
-    dialects.push(Arc::new(rosetta_dialect_opsview::OpsviewDialect::new()));
+    {
+        let settings = &config.dialects.opsview;
+        let default_format = rosetta_dialect_opsview::negotiate::Format::from_name(&settings.default_format)
+            .unwrap_or(rosetta_dialect_opsview::negotiate::Format::Json);
+        dialects.push(Arc::new(rosetta_dialect_opsview::OpsviewDialect {
+            default_format,
+            include_error_detail: settings.include_error_detail,
+            opsview_version: settings.version.clone(),
+            opsview_build: settings.build.clone(),
+            opsview_edition: settings.edition.clone(),
+        }));
+    }
+    #[cfg(not(feature = "opsview"))]
+    let _ = config;
     #[cfg(feature = "opennms")]
     dialects.push(Arc::new(rosetta_dialect_opennms::OpennmsDialect::new()));
     // openITCOCKPIT claims `/<controller>/<action>`, so it is asked last.
@@ -138,7 +151,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
 /// Builds the gateway over an already opened store (tests use the in-memory one).
 pub async fn build_with_db(config: &Config, db: Arc<Db>) -> anyhow::Result<Built> {
     let auth = auth_service(Arc::clone(&db), config)?;
-    let all_dialects = builtin_dialects();
+    let all_dialects = builtin_dialects(config);
     let first_start = seed_if_empty(&db, &auth, config, &all_dialects).await?;
     let settings = Settings {
         max_body_bytes: config.server.limits.max_body_bytes,

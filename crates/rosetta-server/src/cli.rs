@@ -330,7 +330,7 @@ async fn open(config: &ConfigArg) -> anyhow::Result<Opened> {
     let config = load(config)?;
     let db = app::open_db(&config).await?;
     let auth = app::auth_service(Arc::clone(&db), &config)?;
-    if let Some(first) = app::seed_if_empty(&db, &auth, &config, &app::builtin_dialects()).await? {
+    if let Some(first) = app::seed_if_empty(&db, &auth, &config, &app::builtin_dialects(&config)).await? {
         if let Some(password) = first.generated_password {
             eprintln!("Created user admin with the generated password: {password}");
         }

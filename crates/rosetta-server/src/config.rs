@@ -19,6 +19,45 @@ pub struct Config {
     pub log: LogConfig,
     /// Dialect mounts; empty means every built-in dialect in native mode.
     pub mounts: Vec<MountConfig>,
+    /// Per-dialect choices where the products' behaviour is unknown or site-specific.
+    pub dialects: DialectsConfig,
+}
+
+/// Per-dialect settings (`[dialects.<name>]`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DialectsConfig {
+    /// Opsview.
+    pub opsview: OpsviewSettings,
+}
+
+/// Opsview dialect settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OpsviewSettings {
+    /// The reply format when a request negotiates none: `json` (what clients need) or `perl` (what the
+    /// Opsview documentation names).
+    pub default_format: String,
+    /// Whether error bodies carry `detail` (Opsview's `include_error_detail`).
+    pub include_error_detail: bool,
+    /// The version `/rest/info` reports (pyopsview chooses its schemas by it).
+    pub version: String,
+    /// The build `/rest/info` reports.
+    pub build: String,
+    /// The edition `/rest/info` reports.
+    pub edition: String,
+}
+
+impl Default for OpsviewSettings {
+    fn default() -> OpsviewSettings {
+        OpsviewSettings {
+            default_format: "json".to_owned(),
+            include_error_detail: true,
+            version: "6.8.0".to_owned(),
+            build: "6.8.0.202307121230".to_owned(),
+            edition: "commercial".to_owned(),
+        }
+    }
 }
 
 /// Listeners, TLS and limits.
@@ -272,6 +311,7 @@ impl Config {
                 "auth" => section.clone().try_into().map(|auth| config.auth = auth),
                 "log" => section.clone().try_into().map(|log| config.log = log),
                 "mounts" => section.clone().try_into().map(|mounts| config.mounts = mounts),
+                "dialects" => section.clone().try_into().map(|dialects| config.dialects = dialects),
                 other => {
                     errors.push(ConfigError { path: other.to_owned(), message: "unknown section".to_owned() });
                     continue;
@@ -388,6 +428,20 @@ impl Config {
         }
         if self.log.level.parse::<tracing_subscriber::filter::Targets>().is_err() {
             err("log.level".into(), format!("`{}` is not a log filter like `info`", self.log.level));
+        }
+        let opsview = &self.dialects.opsview;
+        if !matches!(opsview.default_format.as_str(), "json" | "perl" | "xml" | "yaml") {
+            err("dialects.opsview.default_format".into(), format!("`{}` is not json, perl, xml or yaml", opsview.default_format));
+        }
+        let dotted = |text: &str, parts: usize| {
+            let pieces: Vec<&str> = text.split('.').collect();
+            pieces.len() == parts && pieces.iter().all(|piece| !piece.is_empty() && piece.chars().all(|ch| ch.is_ascii_digit()))
+        };
+        if !dotted(&opsview.version, 3) {
+            err("dialects.opsview.version".into(), format!("`{}` is not a version like 6.8.0", opsview.version));
+        }
+        if !dotted(&opsview.build, 4) {
+            err("dialects.opsview.build".into(), format!("`{}` is not a build like 6.8.0.202307121230", opsview.build));
         }
         let mut seen = Vec::new();
         for (idx, mount) in self.mounts.iter().enumerate() {

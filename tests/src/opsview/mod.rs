@@ -10,3 +10,4 @@ mod client;
 mod fixtures;
 mod flows;
 mod support;
+mod settings;
