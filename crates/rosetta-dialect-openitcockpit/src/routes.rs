@@ -56,6 +56,8 @@ route_table! {
     "acknowledgements" "host" => View status::host_acknowledgements;
     "acknowledgements" "service" => View status::service_acknowledgements;
     "acknowledgements" "delete" => Action status::delete_acknowledgement;
+    "statehistories" "host" => View status::host_state_history;
+    "statehistories" "service" => View status::service_state_history;
     "exports" "index" => ReloadView exports::index;
     "exports" "broadcast" => ReloadView exports::broadcast;
     "exports" "launchexport" => Reload exports::launch;

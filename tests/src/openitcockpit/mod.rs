@@ -8,3 +8,4 @@ mod bad_input;
 mod client;
 mod fixtures;
 mod support;
+mod history;

@@ -223,3 +223,82 @@ pub async fn delete_acknowledgement(call: &Call<'_>) -> Answer {
     db.write(call.actor(), |tx| monitoring::unacknowledge(tx, target)).await?;
     Ok(Reply::new(json!({"success": true, "message": "Successfully"})))
 }
+
+/// `GET /statehistories/host/{hostId}.json` and `/statehistories/service/{serviceId}.json`: every
+/// recorded state change of the object, newest first (the shared events).
+async fn state_history(call: &Call<'_>, services: bool) -> Answer {
+    let db = call.db();
+    let (host_id, service_id) = if services {
+        let id = call.id_arg("Invalid service")?;
+        let service = db.get::<Service>(id).ok_or_else(|| errors::not_found("Invalid service"))?;
+        (service.host, Some(id))
+    } else {
+        (call.id_arg("Invalid host")?, None)
+    };
+    let host = db.get::<Host>(host_id).ok_or_else(|| errors::not_found(if services { "Invalid service" } else { "Invalid host" }))?;
+    if !call.visibility().can_see_host(&host) {
+        return Err(errors::container_forbidden());
+    }
+    let changes: Vec<Arc<rosetta_model::Event>> = db
+        .all::<rosetta_model::Event>()
+        .into_iter()
+        .filter(|event| event.kind == rosetta_model::EventKind::StateChange)
+        .filter(|event| event.host == Some(host_id) && event.service == service_id)
+        .collect();
+    // Chronological walk: each row knows the state before it and the last hard state before it.
+    let mut rows: Vec<(Arc<rosetta_model::Event>, u8, u8, u8)> = Vec::with_capacity(changes.len());
+    let (mut last_state, mut last_hard_state) = (0u8, 0u8);
+    for event in &changes {
+        let state = event.state.map_or(0, |state| state.code());
+        rows.push((Arc::clone(event), state, last_state, last_hard_state));
+        last_state = state;
+        if event.state_type == Some(rosetta_model::StateType::Hard) {
+            last_hard_state = state;
+        }
+    }
+    let prefix = if services { "StatehistoryServices" } else { "StatehistoryHosts" };
+    let state_time = format!("{prefix}.state_time");
+    let sortable = [state_time.as_str(), "Statehistories.id"];
+    let spec = ListSpec {
+        filters: &[],
+        sortable: &sortable,
+        default_order: &[(state_time.as_str(), Direction::Desc)],
+        tie_breaker: "Statehistories.id",
+        body_filters: false,
+    };
+    let (page, paging) = list::page(call, &spec, rows, |(event, ..), field| match field.rsplit('.').next().unwrap_or(field) {
+        "state_time" => text(event.time.millis()),
+        "id" => text(event.meta.id),
+        _ => None,
+    })?;
+    let key = if services { "StatehistoryService" } else { "StatehistoryHost" };
+    let all: Vec<Value> = page
+        .iter()
+        .map(|(event, state, last_state, last_hard_state)| {
+            let hard = event.state_type == Some(rosetta_model::StateType::Hard);
+            json!({ key: {
+                "state_time": call.date(event.time),
+                "state": state,
+                "state_type": hard,
+                "is_hardstate": hard,
+                "state_change": true,
+                "current_check_attempt": if hard { 1 } else { 0 },
+                "last_state": last_state,
+                "last_hard_state": last_hard_state,
+                "output": event.description,
+                "long_output": "",
+            }})
+        })
+        .collect();
+    Ok(Reply::new(json!({"all_statehistories": all})).paged(paging))
+}
+
+/// `GET /statehistories/host/{hostId}.json`.
+pub async fn host_state_history(call: &Call<'_>) -> Answer {
+    state_history(call, false).await
+}
+
+/// `GET /statehistories/service/{serviceId}.json`.
+pub async fn service_state_history(call: &Call<'_>) -> Answer {
+    state_history(call, true).await
+}
