@@ -199,3 +199,31 @@ async fn a_database_outage_gives_clean_503s_and_the_gateway_recovers_by_itself()
     let after = submit().await;
     assert_eq!(after.status, 200, "{}", after.text());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_started_on_one_replica_is_a_409_on_the_other() {
+    if postgres_or_skip("a_reload_started_on_one_replica_is_a_409_on_the_other").is_none() {
+        return;
+    }
+    let dir = TempDir::new("replicas-reload");
+    let config = {
+        let mut config = test_config(dir.path());
+        config.server.reload_duration_ms = 3000;
+        config
+    };
+    let a = TestServer::start_config(config.clone()).await;
+    let b = TestServer::start_config(config).await;
+    let reload = |server: &TestServer| {
+        post(server.url("/rest/reload?asynchronous=1"))
+            .basic("admin", ADMIN_PASSWORD)
+            .header("content-type", "application/json")
+            .send()
+    };
+    let started = reload(&a).await;
+    assert_eq!(started.status, 200, "{}", started.text());
+    let refused = reload(&b).await;
+    assert_eq!(refused.status, 409, "{}", refused.text());
+    assert_eq!(refused.json()["messages"][0], "Reload already running");
+    let status = get(b.url("/rest/reload")).basic("admin", ADMIN_PASSWORD).header("content-type", "application/json").send().await;
+    assert_eq!(status.json()["server_status"], "1", "B reports A's reload as running");
+}
