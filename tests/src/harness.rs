@@ -346,6 +346,11 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Writes a configuration for `config`'s store into `dir` and starts `rosetta serve` on a free port.
     pub async fn spawn(dir: &Path, config: &Config, extra_toml: &str) -> ServerProcess {
+        ServerProcess::spawn_with_log(dir, config, extra_toml, None).await
+    }
+
+    /// [`ServerProcess::spawn`], with debug logs written to `log` when given.
+    pub async fn spawn_with_log(dir: &Path, config: &Config, extra_toml: &str, log: Option<&Path>) -> ServerProcess {
         let port = free_port();
         let config_path = dir.join("gateway.toml");
         let text = format!(
@@ -353,13 +358,17 @@ impl ServerProcess {
             store_toml(config)
         );
         std::fs::write(&config_path, text).expect("write config");
+        let (level, stderr) = match log {
+            Some(path) => ("debug", std::process::Stdio::from(std::fs::File::create(path).expect("log file"))),
+            None => ("warn", std::process::Stdio::null()),
+        };
         let child = tokio::process::Command::new(rosetta_binary())
             .arg("serve")
             .arg("--config")
             .arg(&config_path)
-            .env("ROSETTA_LOG_LEVEL", "warn")
+            .env("ROSETTA_LOG_LEVEL", level)
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(stderr)
             .kill_on_drop(true)
             .spawn()
             .expect("spawn rosetta");

@@ -4,6 +4,7 @@ mod auth;
 mod cli;
 mod connection;
 mod deploy;
+mod hardening;
 mod pipeline;
 mod process;
 mod reload;
