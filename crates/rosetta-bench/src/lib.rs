@@ -71,38 +71,19 @@ pub async fn generate(db: &Db, shape: Shape, batch: usize) -> Result<usize, Gate
                 let mut created = 0;
                 for index in start..end {
                     let host = tx.insert(Host {
-                        meta: Meta::new(0),
-                        name: format!("bench-host-{index:06}"),
-                        address: format!("10.{}.{}.{}", (index >> 16) & 255, (index >> 8) & 255, index & 255),
                         alias: format!("Benchmark host {index}"),
-                        other_addresses: vec![],
-                        tenant: ROOT_TENANT,
-                        shared_tenants: vec![],
                         hostgroups: vec![groups[index % groups.len()]],
-                        templates: vec![],
-                        parents: vec![],
-                        contacts: vec![],
                         check: CheckSettings { max_check_attempts: Some(1), ..CheckSettings::default() },
-                        vars: vec![],
-                        tags: vec![],
-                        enabled: true,
-                        foreign_source: None,
-                        foreign_id: None,
-                        native: Native::new(),
+                        ..Host::new(
+                            format!("bench-host-{index:06}"),
+                            format!("10.{}.{}.{}", (index >> 16) & 255, (index >> 8) & 255, index & 255),
+                            ROOT_TENANT,
+                        )
                     });
                     for slot in 0..shape.services_per_host {
                         tx.insert(Service {
-                            meta: Meta::new(0),
-                            host: host.meta.id,
-                            name: Some(SERVICES[slot % SERVICES.len()].to_owned()),
-                            template: None,
                             check: CheckSettings { max_check_attempts: Some(1), ..CheckSettings::default() },
-                            vars: vec![],
-                            tags: vec![],
-                            servicegroups: vec![],
-                            contacts: vec![],
-                            enabled: true,
-                            native: Native::new(),
+                            ..Service::new(host.meta.id, SERVICES[slot % SERVICES.len()])
                         });
                         created += 1;
                     }

@@ -1,67 +1,33 @@
 //! Writes to hosts shared by node endpoints and the requisition import: creating, deleting (with
 //! everything that hangs off a host) and setting asset fields.
 
-use rosetta_model::{
-    CheckSettings, Host, HostGroup, HostStatus, Id, Meta, Native, Service, ServiceStatus, ServiceTemplate, Variable,
-    ROOT_TENANT,
-};
+use rosetta_core::GatewayError;
+use rosetta_model::{Host, HostGroup, Id, Meta, Native, Service, ServiceTemplate, Variable, ROOT_TENANT};
 use rosetta_store::Tx;
 
 /// A new enabled host in the root tenant.
 pub fn new_host(name: &str) -> Host {
-    Host {
-        meta: Meta::new(0),
-        name: name.to_owned(),
-        address: String::new(),
-        alias: String::new(),
-        other_addresses: vec![],
-        tenant: ROOT_TENANT,
-        shared_tenants: vec![],
-        hostgroups: vec![],
-        templates: vec![],
-        parents: vec![],
-        contacts: vec![],
-        check: CheckSettings::default(),
-        vars: vec![],
-        tags: vec![],
-        enabled: true,
-        foreign_source: None,
-        foreign_id: None,
-        native: Native::new(),
-    }
+    Host::new(name, "", ROOT_TENANT)
 }
 
 /// A new service on a host: from the service template of that name when there is one.
 pub fn new_service(tx: &Tx<'_>, host: Id, name: &str) -> Service {
     let template = tx.find_by_name::<ServiceTemplate>(name);
     Service {
-        meta: Meta::new(0),
-        host,
         name: if template.is_some() { None } else { Some(name.to_owned()) },
         template: template.map(|template| template.meta.id),
-        check: CheckSettings::default(),
-        vars: vec![],
-        tags: vec![],
-        servicegroups: vec![],
-        contacts: vec![],
-        enabled: true,
-        native: Native::new(),
+        ..Service::new(host, name)
     }
 }
 
-/// Deletes a service with its status row.
-pub fn delete_service(tx: &mut Tx<'_>, service_id: Id) {
-    tx.delete::<ServiceStatus>(service_id);
-    tx.delete::<Service>(service_id);
+/// Deletes a service with its state, ending its downtimes and acknowledgements.
+pub fn delete_service(tx: &mut Tx<'_>, service_id: Id) -> Result<(), GatewayError> {
+    rosetta_core::monitoring::delete_service(tx, service_id).map(|_| ())
 }
 
-/// Deletes a host with its services and status rows.
-pub fn delete_host(tx: &mut Tx<'_>, host_id: Id) {
-    for service in tx.all::<Service>().into_iter().filter(|service| service.host == host_id) {
-        delete_service(tx, service.meta.id);
-    }
-    tx.delete::<HostStatus>(host_id);
-    tx.delete::<Host>(host_id);
+/// Deletes a host with its services and states, ending their downtimes and acknowledgements.
+pub fn delete_host(tx: &mut Tx<'_>, host_id: Id) -> Result<(), GatewayError> {
+    rosetta_core::monitoring::delete_host(tx, host_id).map(|_| ())
 }
 
 /// Sets (or, with an empty value, removes) asset field `field` of a host; returns whether it changed.

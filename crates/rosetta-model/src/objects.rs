@@ -642,6 +642,32 @@ pub struct Host {
     pub native: Native,
 }
 
+impl Host {
+    /// A new enabled host (id 0, for the store to assign) with everything else empty or inherited.
+    pub fn new(name: impl Into<String>, address: impl Into<String>, tenant: Id) -> Host {
+        Host {
+            meta: Meta::new(0),
+            name: name.into(),
+            address: address.into(),
+            alias: String::new(),
+            other_addresses: Vec::new(),
+            tenant,
+            shared_tenants: Vec::new(),
+            hostgroups: Vec::new(),
+            templates: Vec::new(),
+            parents: Vec::new(),
+            contacts: Vec::new(),
+            check: CheckSettings::default(),
+            vars: Vec::new(),
+            tags: Vec::new(),
+            enabled: true,
+            foreign_source: None,
+            foreign_id: None,
+            native: Native::new(),
+        }
+    }
+}
+
 /// A service on a host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Service {
@@ -675,6 +701,25 @@ pub struct Service {
     /// Product-specific fields.
     #[serde(default)]
     pub native: Native,
+}
+
+impl Service {
+    /// A new enabled service of `host` (id 0, for the store to assign) named `name`, with no template.
+    pub fn new(host: Id, name: impl Into<String>) -> Service {
+        Service {
+            meta: Meta::new(0),
+            host,
+            name: Some(name.into()),
+            template: None,
+            check: CheckSettings::default(),
+            vars: Vec::new(),
+            tags: Vec::new(),
+            servicegroups: Vec::new(),
+            contacts: Vec::new(),
+            enabled: true,
+            native: Native::new(),
+        }
+    }
 }
 
 /// A dialect-private configuration object with no neutral meaning (Opsview keywords, OpenNMS foreign

@@ -11,37 +11,12 @@ use crate::harness::{post, reopen_db, TestServer, ADMIN_PASSWORD};
 pub(crate) async fn monitored_host(db: &Db, name: &str, service: &str) -> (Id, Id) {
     db.write(Actor::new("test", "test"), |tx| {
         let host = tx.insert(Host {
-            meta: Meta::new(0),
-            name: name.to_owned(),
-            address: "192.0.2.10".to_owned(),
-            alias: String::new(),
-            other_addresses: vec![],
-            tenant: ROOT_TENANT,
-            shared_tenants: vec![],
-            hostgroups: vec![],
-            templates: vec![],
-            parents: vec![],
-            contacts: vec![],
             check: CheckSettings { max_check_attempts: Some(1), ..CheckSettings::default() },
-            vars: vec![],
-            tags: vec![],
-            enabled: true,
-            foreign_source: None,
-            foreign_id: None,
-            native: Native::new(),
+            ..Host::new(name, "192.0.2.10", ROOT_TENANT)
         });
         let service = tx.insert(Service {
-            meta: Meta::new(0),
-            host: host.meta.id,
-            name: Some(service.to_owned()),
-            template: None,
             check: CheckSettings { max_check_attempts: Some(1), ..CheckSettings::default() },
-            vars: vec![],
-            tags: vec![],
-            servicegroups: vec![],
-            contacts: vec![],
-            enabled: true,
-            native: Native::new(),
+            ..Service::new(host.meta.id, service)
         });
         monitoring::start_reload(tx)?;
         monitoring::finish_reload(tx)?;

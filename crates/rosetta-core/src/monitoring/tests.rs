@@ -12,37 +12,12 @@ async fn setup(max_attempts: u32) -> (Db, Id, Id) {
     let (host, service) = db
         .write(Actor::system(), |tx| {
             let host = tx.insert(Host {
-                meta: Meta::new(0),
-                name: "web1".into(),
-                address: "10.0.0.1".into(),
-                alias: String::new(),
-                other_addresses: vec![],
-                tenant: ROOT_TENANT,
-                shared_tenants: vec![],
-                hostgroups: vec![],
-                templates: vec![],
-                parents: vec![],
-                contacts: vec![],
                 check: CheckSettings { max_check_attempts: Some(max_attempts), ..CheckSettings::default() },
-                vars: vec![],
-                tags: vec![],
-                enabled: true,
-                foreign_source: None,
-                foreign_id: None,
-                native: Native::new(),
+                ..Host::new("web1", "10.0.0.1", ROOT_TENANT)
             });
             let service = tx.insert(Service {
-                meta: Meta::new(0),
-                host: host.meta.id,
-                name: Some("HTTP".into()),
-                template: None,
                 check: CheckSettings { max_check_attempts: Some(max_attempts), ..CheckSettings::default() },
-                vars: vec![],
-                tags: vec![],
-                servicegroups: vec![],
-                contacts: vec![],
-                enabled: true,
-                native: Native::new(),
+                ..Service::new(host.meta.id, "HTTP")
             });
             start_reload(tx)?;
             finish_reload(tx)?;

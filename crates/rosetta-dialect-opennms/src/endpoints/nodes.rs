@@ -216,7 +216,7 @@ pub async fn delete(call: &Call, id: &str) -> Result<Response, GatewayError> {
     let host_id = row.host.meta.id;
     call.db()
         .write(call.ctx.actor("opennms"), |tx| {
-            delete_host(tx, host_id);
+            delete_host(tx, host_id)?;
             Ok::<_, GatewayError>(())
         })
         .await?;
@@ -369,7 +369,7 @@ pub async fn delete_service(call: &Call, id: &str, ip: &str, name: &str) -> Resu
     let service_id = row.service.meta.id;
     call.db()
         .write(call.ctx.actor("opennms"), |tx| {
-            crate::provision::delete_service(tx, service_id);
+            crate::provision::delete_service(tx, service_id)?;
             Ok::<_, GatewayError>(())
         })
         .await?;

@@ -209,7 +209,7 @@ fn import_in(tx: &mut Tx<'_>, name: &str) -> Result<(), GatewayError> {
             if wanted.contains(&service_name) {
                 present.insert(service_name);
             } else {
-                delete_service(tx, service.meta.id);
+                delete_service(tx, service.meta.id)?;
             }
         }
         for service_name in wanted.difference(&present) {
@@ -218,7 +218,7 @@ fn import_in(tx: &mut Tx<'_>, name: &str) -> Result<(), GatewayError> {
         }
     }
     for host in existing.iter().filter(|host| !kept.contains(&host.meta.id)) {
-        delete_host(tx, host.meta.id);
+        delete_host(tx, host.meta.id)?;
     }
     let mut updated = (*doc).clone();
     updated.body["last-import"] = json!(tx.now().millis());

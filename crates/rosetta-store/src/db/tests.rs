@@ -7,26 +7,7 @@ use rosetta_model::*;
 use crate::{Actor, Db, MemoryStore, StoreError};
 
 fn host(name: &str) -> Host {
-    Host {
-        meta: Meta::new(0),
-        name: name.to_owned(),
-        address: "10.0.0.1".to_owned(),
-        alias: String::new(),
-        other_addresses: vec![],
-        tenant: ROOT_TENANT,
-        shared_tenants: vec![],
-        hostgroups: vec![],
-        templates: vec![],
-        parents: vec![],
-        contacts: vec![],
-        check: CheckSettings::default(),
-        vars: vec![],
-        tags: vec![],
-        enabled: true,
-        foreign_source: None,
-        foreign_id: None,
-        native: Native::new(),
-    }
+    Host::new(name, "10.0.0.1", ROOT_TENANT)
 }
 
 async fn open() -> (Arc<MemoryStore>, Db) {
@@ -158,19 +139,7 @@ async fn the_children_index_follows_inserts_moves_and_deletes() {
         .write(Actor::system(), |tx| Ok::<_, StoreError>((tx.insert(host("a")).meta.id, tx.insert(host("b")).meta.id)))
         .await
         .expect("hosts");
-    let service = |host: Id, name: &str| Service {
-        meta: Meta::new(0),
-        host,
-        name: Some(name.to_owned()),
-        template: None,
-        check: CheckSettings::default(),
-        vars: vec![],
-        tags: vec![],
-        servicegroups: vec![],
-        contacts: vec![],
-        enabled: true,
-        native: Native::new(),
-    };
+    let service = |host: Id, name: &str| Service::new(host, name);
     let (first, second) = db
         .write(Actor::system(), |tx| {
             let first = tx.insert(service(a, "HTTP"));
