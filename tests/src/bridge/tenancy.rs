@@ -247,3 +247,36 @@ async fn openitcockpit_sees_and_changes_only_its_tenant() {
 
     m.assert_all(14);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_requisition_import_puts_nodes_into_the_foreign_sources_tenant() {
+    let server = crate::harness::TestServer::start().await;
+    let tenant = server
+        .db
+        .write(rosetta_store::Actor::system(), |tx| {
+            Ok::<_, rosetta_store::StoreError>(
+                tx.insert(rosetta_model::Tenant {
+                    meta: rosetta_model::Meta::new(0),
+                    name: "Customers".into(),
+                    parent: Some(rosetta_model::ROOT_TENANT),
+                    kind: rosetta_model::TenantKind::Tenant,
+                    description: String::new(),
+                    native: rosetta_model::Native::new(),
+                })
+                .meta
+                .id,
+            )
+        })
+        .await
+        .expect("tenant");
+    let requisition = json!({"foreign-source": "Customers", "node": [{"foreign-id": "c1", "node-label": "cust-web",
+        "interface": [{"ip-addr": "192.0.2.77", "snmp-primary": "P", "monitored-service": [{"service-name": "HTTP"}]}]}]});
+    let auth = |call: crate::harness::Call| call.basic("admin", crate::harness::ADMIN_PASSWORD);
+    let posted = auth(post(server.url("/opennms/rest/requisitions"))).json(&requisition).send().await;
+    assert_eq!(posted.status, 202, "{}", posted.text());
+    let imported = auth(put(server.url("/opennms/rest/requisitions/Customers/import"))).send().await;
+    assert_eq!(imported.status, 202, "{}", imported.text());
+    let host = server.db.find_by_name::<rosetta_model::Host>("cust-web").expect("imported");
+    assert_eq!(host.tenant, tenant, "the node lives in the foreign source's tenant");
+    assert_eq!(host.foreign_source.as_deref(), Some("Customers"));
+}

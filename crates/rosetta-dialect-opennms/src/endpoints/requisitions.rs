@@ -147,10 +147,21 @@ pub async fn delete(call: &Call, namespace: &'static str, name: &str) -> Result<
     Ok(status(StatusCode::ACCEPTED))
 }
 
-/// `PUT /requisitions/{fs}/import` → 202: hosts follow the requisition, in one transaction.
+/// The tenant a requisition's nodes belong to: the tenant named like the foreign source, else the root
+/// (foreign sources are tenants, as in `POST /nodes`).
+fn tenant_of(store: &impl Read, foreign_source: &str) -> rosetta_model::Id {
+    store
+        .all::<rosetta_model::Tenant>()
+        .into_iter()
+        .find(|tenant| tenant.name == foreign_source)
+        .map_or(ROOT_TENANT, |tenant| tenant.meta.id)
+}
+
+/// `PUT /requisitions/{fs}/import` → 202: hosts follow the requisition, in one transaction, in the
+/// foreign source's tenant.
 pub async fn import(call: &Call, name: &str) -> Result<Response, GatewayError> {
     let principal = call.principal()?;
-    if !principal.scope.can_write(ROOT_TENANT) {
+    if !principal.scope.can_write(tenant_of(call.db(), name)) {
         return Err(GatewayError::forbidden(format!("User '{}' may not import requisitions", principal.login())));
     }
     let name = name.to_owned();
@@ -174,7 +185,7 @@ fn import_in(tx: &mut Tx<'_>, name: &str) -> Result<(), GatewayError> {
         let mut host = existing
             .iter()
             .find(|host| host.foreign_id.as_deref() == Some(fid.as_str()))
-            .map_or_else(|| new_host(&label), |host| (**host).clone());
+            .map_or_else(|| Host { tenant: tenant_of(tx, name), ..new_host(&label) }, |host| (**host).clone());
         host.name = label;
         host.foreign_source = Some(name.to_owned());
         host.foreign_id = Some(fid);
