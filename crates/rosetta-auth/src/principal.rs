@@ -88,8 +88,8 @@ pub struct Principal {
     pub role: Arc<Role>,
     /// How the caller authenticated.
     pub method: AuthMethod,
-    /// Visible and writable tenants.
-    pub scope: TenantScope,
+    /// Visible and writable tenants (shared: principals are cached and cloned per request).
+    pub scope: Arc<TenantScope>,
 }
 
 impl Principal {

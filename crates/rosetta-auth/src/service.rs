@@ -85,6 +85,17 @@ pub struct Auth {
     throttle: Throttle,
     started: Instant,
     last_sweep_secs: AtomicU64,
+    principals: DashMap<Id, CachedPrincipal>,
+}
+
+/// A resolved principal and what it was resolved from; stale once any of those changed.
+#[derive(Debug, Clone)]
+struct CachedPrincipal {
+    user_version: u64,
+    role_version: u64,
+    tenants_generation: u64,
+    role: Arc<Role>,
+    scope: Arc<TenantScope>,
 }
 
 impl std::fmt::Debug for Auth {
@@ -105,6 +116,7 @@ impl Auth {
             throttle: Throttle::default(),
             started: Instant::now(),
             last_sweep_secs: AtomicU64::new(0),
+            principals: DashMap::new(),
         }
     }
 
@@ -232,8 +244,29 @@ impl Auth {
             return Err(AuthError::Disabled);
         }
         let role = self.db.get::<Role>(user.role).ok_or(AuthError::InvalidCredentials)?;
+        let tenants_generation = self.db.generation::<Tenant>();
+        if let Some(cached) = self.principals.get(&user.meta.id) {
+            if cached.user_version == user.meta.version
+                && cached.role_version == role.meta.version
+                && cached.role.meta.id == role.meta.id
+                && cached.tenants_generation == tenants_generation
+            {
+                let (role, scope) = (Arc::clone(&cached.role), Arc::clone(&cached.scope));
+                return Ok(Principal { user, role, method, scope });
+            }
+        }
         let tenants: Vec<Arc<Tenant>> = self.db.all::<Tenant>();
-        let scope = TenantScope::for_user(&user, &tenants);
+        let scope = Arc::new(TenantScope::for_user(&user, &tenants));
+        self.principals.insert(
+            user.meta.id,
+            CachedPrincipal {
+                user_version: user.meta.version,
+                role_version: role.meta.version,
+                tenants_generation,
+                role: Arc::clone(&role),
+                scope: Arc::clone(&scope),
+            },
+        );
         Ok(Principal { user, role, method, scope })
     }
 
@@ -305,20 +338,22 @@ impl Auth {
 
     async fn verify_basic(&self, login: &str, password: &str, client: Option<&str>) -> Result<Principal, AuthError> {
         let cache_key = self.basic_cache_key(login, password);
-        if let Some(cached) = self.basic_cache.get(&cache_key).map(|entry| entry.value().clone()) {
-            if cached.expires > Instant::now() {
-                if let Some(user) = self.db.get::<User>(cached.user) {
-                    let unchanged = user
-                        .password_hash
-                        .as_deref()
-                        .is_some_and(|hash| constant_time_eq(hash.as_bytes(), cached.password_hash.as_bytes()));
-                    if unchanged && user.login == login {
-                        return self.principal(user, AuthMethod::Basic);
-                    }
-                }
+        let now = Instant::now();
+        let cached = self.basic_cache.get(&cache_key).and_then(|entry| {
+            if entry.expires <= now {
+                return None;
             }
-            self.basic_cache.remove(&cache_key);
+            let user = self.db.get::<User>(entry.user)?;
+            let unchanged = user
+                .password_hash
+                .as_deref()
+                .is_some_and(|hash| constant_time_eq(hash.as_bytes(), entry.password_hash.as_bytes()));
+            (unchanged && user.login == login).then_some(user)
+        });
+        if let Some(user) = cached {
+            return self.principal(user, AuthMethod::Basic);
         }
+        self.basic_cache.remove(&cache_key);
         let user = self.check_password(login, password, client).await?;
         if let Some(hash) = &user.password_hash {
             self.basic_cache.insert(

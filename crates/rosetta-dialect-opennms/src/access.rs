@@ -91,7 +91,7 @@ mod tests {
             user: Arc::new(user),
             role: Arc::new(role),
             method: AuthMethod::Basic,
-            scope: TenantScope::everything(),
+            scope: std::sync::Arc::new(TenantScope::everything()),
         }
     }
 

@@ -24,6 +24,7 @@ pub struct Table<T> {
     by_parent: DashMap<Id, Vec<Id>>,
     next_id: AtomicI64,
     block_end: AtomicI64,
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl<T> Default for Table<T> {
@@ -34,6 +35,7 @@ impl<T> Default for Table<T> {
             by_parent: DashMap::new(),
             next_id: AtomicI64::new(1),
             block_end: AtomicI64::new(Id::MAX),
+            generation: std::sync::atomic::AtomicU64::new(0),
         }
     }
 }
@@ -62,6 +64,11 @@ impl<T: Object> Table<T> {
         let mut all: Vec<Arc<T>> = self.by_id.iter().map(|entry| Arc::clone(entry.value())).collect();
         all.sort_unstable_by_key(|object| object.meta().id);
         all
+    }
+
+    /// Increases with every change to this table, so derived data can tell when it is stale.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Number of objects.
@@ -103,6 +110,7 @@ impl<T: Object> Table<T> {
     }
 
     pub(crate) fn insert(&self, object: Arc<T>) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
         let id = object.meta().id;
         self.reserve(id);
         if let Some(old) = self.by_id.insert(id, Arc::clone(&object)) {
@@ -125,6 +133,7 @@ impl<T: Object> Table<T> {
     }
 
     pub(crate) fn remove(&self, id: Id) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
         if let Some((_, old)) = self.by_id.remove(&id) {
             if let Some(name) = old.unique_name() {
                 self.by_name.remove_if(name, |_, owner| *owner == id);

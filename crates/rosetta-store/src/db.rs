@@ -153,6 +153,11 @@ impl Db {
         T::table(&self.cache).children(parent)
     }
 
+    /// A number that increases with every change to the objects of type `T`.
+    pub fn generation<T: Object>(&self) -> u64 {
+        T::table(&self.cache).generation()
+    }
+
     /// Number of objects of type `T`.
     pub fn count<T: Object>(&self) -> usize {
         T::table(&self.cache).len()

@@ -84,7 +84,7 @@ struct HostScope {
     /// The configurable host groups (CONFIGUREHOSTS); `None` for administrators.
     groups: Option<BTreeSet<Id>>,
     /// The principal's tenants: hosts outside them are invisible, and changing a host needs write access.
-    tenants: TenantScope,
+    tenants: std::sync::Arc<TenantScope>,
 }
 
 impl HostScope {

@@ -128,7 +128,7 @@ pub(crate) fn context_with(db: Arc<Db>, login: &str) -> RequestContext {
         native: Native::new(),
     };
     let principal =
-        Principal { user: Arc::new(user), role: Arc::new(role), method: AuthMethod::Basic, scope: TenantScope::everything() };
+        Principal { user: Arc::new(user), role: Arc::new(role), method: AuthMethod::Basic, scope: Arc::new(TenantScope::everything()) };
     RequestContext::new(app, "req-1".to_owned(), Some(SocketAddr::from(([10, 0, 0, 9], 4242))), Ok(Some(principal)))
 }
 
