@@ -22,6 +22,7 @@ pub struct Table<T> {
     by_id: DashMap<Id, Arc<T>>,
     by_name: DashMap<String, Id>,
     by_parent: DashMap<Id, Vec<Id>>,
+    ordered: parking_lot::RwLock<std::collections::BTreeSet<Id>>,
     next_id: AtomicI64,
     block_end: AtomicI64,
     generation: std::sync::atomic::AtomicU64,
@@ -33,6 +34,7 @@ impl<T> Default for Table<T> {
             by_id: DashMap::new(),
             by_name: DashMap::new(),
             by_parent: DashMap::new(),
+            ordered: parking_lot::RwLock::new(std::collections::BTreeSet::new()),
             next_id: AtomicI64::new(1),
             block_end: AtomicI64::new(Id::MAX),
             generation: std::sync::atomic::AtomicU64::new(0),
@@ -56,6 +58,20 @@ impl<T: Object> Table<T> {
         let Some(ids) = self.by_parent.get(&parent).map(|entry| entry.value().clone()) else {
             return Vec::new();
         };
+        ids.into_iter().filter_map(|id| self.get(id)).collect()
+    }
+
+    /// Up to `limit` objects in id order after `cursor` (ascending) or before it (descending), read from
+    /// an ordered index rather than a scan.
+    pub fn window(&self, cursor: Option<Id>, limit: usize, descending: bool) -> Vec<Arc<T>> {
+        let ordered = self.ordered.read();
+        let ids: Vec<Id> = match (cursor, descending) {
+            (None, false) => ordered.iter().take(limit).copied().collect(),
+            (None, true) => ordered.iter().rev().take(limit).copied().collect(),
+            (Some(cursor), false) => ordered.range(cursor.saturating_add(1)..).take(limit).copied().collect(),
+            (Some(cursor), true) => ordered.range(..cursor).rev().take(limit).copied().collect(),
+        };
+        drop(ordered);
         ids.into_iter().filter_map(|id| self.get(id)).collect()
     }
 
@@ -124,6 +140,7 @@ impl<T: Object> Table<T> {
         if let Some(name) = object.unique_name() {
             self.by_name.insert(name.to_owned(), id);
         }
+        self.ordered.write().insert(id);
         if let Some(parent) = object.parent() {
             let mut children = self.by_parent.entry(parent).or_default();
             if let Err(position) = children.binary_search(&id) {
@@ -134,6 +151,7 @@ impl<T: Object> Table<T> {
 
     pub(crate) fn remove(&self, id: Id) {
         self.generation.fetch_add(1, Ordering::AcqRel);
+        self.ordered.write().remove(&id);
         if let Some((_, old)) = self.by_id.remove(&id) {
             if let Some(name) = old.unique_name() {
                 self.by_name.remove_if(name, |_, owner| *owner == id);

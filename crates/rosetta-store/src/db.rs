@@ -153,6 +153,12 @@ impl Db {
         T::table(&self.cache).children(parent)
     }
 
+    /// Up to `limit` objects of type `T` after (or, descending, before) `cursor`, in id order, from the
+    /// ordered index.
+    pub fn window<T: Object>(&self, cursor: Option<Id>, limit: usize, descending: bool) -> Vec<Arc<T>> {
+        T::table(&self.cache).window(cursor, limit, descending)
+    }
+
     /// A number that increases with every change to the objects of type `T`.
     pub fn generation<T: Object>(&self) -> u64 {
         T::table(&self.cache).generation()

@@ -82,7 +82,7 @@ fn resolve_host(store: &impl Read, vis: &Visibility, text: &str) -> Result<Arc<H
 }
 
 fn resolve_service(store: &impl Read, host: &Host, text: &str) -> Result<Arc<Service>, GatewayError> {
-    let services: Vec<Arc<Service>> = store.all::<Service>().into_iter().filter(|service| service.host == host.meta.id).collect();
+    let services: Vec<Arc<Service>> = store.children::<Service>(host.meta.id);
     services
         .iter()
         .find(|service| service.meta.uuid.to_string().eq_ignore_ascii_case(text))
@@ -146,7 +146,7 @@ fn apply(tx: &mut Tx<'_>, vis: &Visibility, command: &str, args: &Map<String, Va
                 targets.push(Target::Host(host.meta.id));
                 if command == "SCHEDULE_HOST_SVC_DOWNTIME" {
                     targets.extend(
-                        tx.all::<Service>().iter().filter(|service| service.host == host.meta.id).map(|service| Target::Service(service.meta.id)),
+                        tx.children::<Service>(host.meta.id).iter().map(|service| Target::Service(service.meta.id)),
                     );
                 }
             }
@@ -278,7 +278,7 @@ fn bulk_item(tx: &mut Tx<'_>, vis: &Visibility, item: &Map<String, Value>, autho
             put("persistent", Value::from("1"));
             if text("hostAckType") == "hostAndServices" {
                 let host = resolve_host(&*tx, vis, &text("hostUuid"))?;
-                for service in tx.all::<Service>().into_iter().filter(|service| service.host == host.meta.id) {
+                for service in tx.children::<Service>(host.meta.id) {
                     let mut service_args = args.clone();
                     service_args.insert("serviceUuid".to_owned(), Value::from(service.meta.uuid.to_string()));
                     apply(tx, vis, "ACKNOWLEDGE_SVC_PROBLEM", &service_args, author)?;

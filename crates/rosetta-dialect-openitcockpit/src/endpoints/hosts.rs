@@ -98,12 +98,10 @@ pub fn host_block(call: &Call<'_>, vis: &Visibility, host: &Host) -> Value {
 /// The service counters of a host.
 fn servicestatus_summary(store: &impl Read, host: Id) -> Value {
     let mut counts = [0u64; 4];
-    for status in store.all::<ServiceStatus>() {
-        if status.host == host {
-            let code = usize::from(status.check.state.code()).min(3);
-            if let Some(slot) = counts.get_mut(code) {
-                *slot += 1;
-            }
+    for status in store.children::<ServiceStatus>(host) {
+        let code = usize::from(status.check.state.code()).min(3);
+        if let Some(slot) = counts.get_mut(code) {
+            *slot += 1;
         }
     }
     json!({"state": {"ok": counts[0], "warning": counts[1], "critical": counts[2], "unknown": counts[3]},
@@ -636,7 +634,7 @@ pub async fn delete(call: &Call<'_>) -> Answer {
     }
     call.db()
         .write(call.actor(), |tx| {
-            let services: Vec<Id> = tx.all::<Service>().iter().filter(|service| service.host == id).map(|service| service.meta.id).collect();
+            let services: Vec<Id> = tx.children::<Service>(id).iter().map(|service| service.meta.id).collect();
             let mut targets: Vec<Target> = services.iter().map(|service| Target::Service(*service)).collect();
             targets.push(Target::Host(id));
             end_runtime(tx, &targets)?;
@@ -681,7 +679,7 @@ async fn set_enabled(call: &Call<'_>, enabled: bool) -> Answer {
             let mut changed = (*host).clone();
             changed.enabled = enabled;
             tx.update(changed);
-            for service in tx.all::<Service>().into_iter().filter(|service| service.host == id) {
+            for service in tx.children::<Service>(id) {
                 let mut changed = (*service).clone();
                 changed.enabled = enabled;
                 tx.update(changed);

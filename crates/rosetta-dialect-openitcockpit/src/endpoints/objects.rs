@@ -346,7 +346,7 @@ pub async fn add_host_downtime(call: &Call<'_>) -> Answer {
             for id in &objects {
                 let mut targets = vec![Target::Host(*id)];
                 if with_services {
-                    targets.extend(tx.all::<Service>().iter().filter(|s| s.host == *id).map(|s| Target::Service(s.meta.id)));
+                    targets.extend(tx.children::<Service>(*id).iter().map(|s| Target::Service(s.meta.id)));
                 }
                 for target in targets {
                     monitoring::schedule_downtime(

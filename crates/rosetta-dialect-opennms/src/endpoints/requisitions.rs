@@ -213,7 +213,7 @@ fn import_in(tx: &mut Tx<'_>, name: &str) -> Result<(), GatewayError> {
             .filter(|service| !service.is_empty())
             .collect();
         let services: Vec<std::sync::Arc<Service>> =
-            tx.all::<Service>().into_iter().filter(|service| service.host == host.meta.id).collect();
+            tx.children::<Service>(host.meta.id);
         let mut present = BTreeSet::new();
         for service in services {
             let service_name = rosetta_core::monitoring::service_name(tx, &service);

@@ -107,7 +107,7 @@ pub fn service_type_obj(id: Id, name: &str) -> Obj {
 
 /// The services of a host, in id order.
 pub fn services_of(store: &impl Read, host_id: Id) -> Vec<Arc<Service>> {
-    store.all::<Service>().into_iter().filter(|service| service.host == host_id).collect()
+    store.children::<Service>(host_id)
 }
 
 /// A native OpenNMS string property of an object (`opennms.<name>`).

@@ -158,3 +158,21 @@ async fn the_children_index_follows_inserts_moves_and_deletes() {
     db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.delete::<Service>(first.meta.id))).await.expect("delete");
     assert!(db.children::<Service>(a).is_empty());
 }
+
+#[tokio::test]
+async fn windows_page_through_the_ordered_index() {
+    let (_store, db) = open().await;
+    let ids: Vec<Id> = db
+        .write(Actor::system(), |tx| {
+            Ok::<_, StoreError>((0..5).map(|n| tx.insert(host(&format!("h{n}"))).meta.id).collect())
+        })
+        .await
+        .expect("hosts");
+    let page = |cursor, descending| db.window::<Host>(cursor, 2, descending).iter().map(|h| h.meta.id).collect::<Vec<_>>();
+    assert_eq!(page(None, false), ids[..2].to_vec());
+    assert_eq!(page(Some(ids[1]), false), ids[2..4].to_vec());
+    assert_eq!(page(None, true), vec![ids[4], ids[3]]);
+    assert_eq!(page(Some(ids[1]), true), vec![ids[0]]);
+    db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.delete::<Host>(ids[2]))).await.expect("delete");
+    assert_eq!(page(Some(ids[1]), false), vec![ids[3], ids[4]]);
+}
