@@ -24,7 +24,7 @@ for target in "${targets[@]}"; do
   cp -n seeds/"$target"/* "corpus/$target/" 2>/dev/null || true
   log=$(mktemp)
   status=0
-  .tools/bin/cargo-fuzz fuzz run --release "$target" "corpus/$target" -- \
+  .tools/bin/cargo-fuzz fuzz run --release "$target" -- \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$log" 2>&1 || status=$?
   execs=$(awk -F: '/stat::number_of_executed_units/ {gsub(/ /, "", $2); print $2}' "$log" | tail -1)
   crashes=0
