@@ -26,7 +26,7 @@ for target in "${targets[@]}"; do
   status=0
   .tools/bin/cargo-fuzz fuzz run --release "$target" -- \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$log" 2>&1 || status=$?
-  execs=$(awk -F: '/stat::number_of_executed_units/ {gsub(/ /, "", $2); print $2}' "$log" | tail -1)
+  execs=$(awk -F: '/stat::number_of_executed_units/ {gsub(/ /, "", $NF); print $NF}' "$log" | tail -1)
   crashes=0
   for artifact in artifacts/"$target"/*; do
     [ -f "$artifact" ] || continue
