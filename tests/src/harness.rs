@@ -274,6 +274,20 @@ impl Call {
         self.header("content-type", "application/json").body(serde_json::to_vec(value).expect("json"))
     }
 
+    /// Sends the request; `None` when the connection fails (the server went away).
+    pub async fn send_checked(self) -> Option<Reply> {
+        let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+        let mut builder = http::Request::builder().method(self.method).uri(&self.url);
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
+        }
+        let request = builder.body(Full::new(self.body)).ok()?;
+        let response = client.request(request).await.ok()?;
+        let (parts, body) = response.into_parts();
+        let body = body.collect().await.ok()?.to_bytes();
+        Some(Reply { status: parts.status, headers: parts.headers, body })
+    }
+
     /// Sends the request.
     pub async fn send(self) -> Reply {
         let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();

@@ -74,3 +74,43 @@ fn base64_basic(login: &str, password: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"))
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_a_stream_of_writes_loses_no_acknowledged_write() {
+    let dir = TempDir::new("kill9-stream");
+    let config = test_config(dir.path());
+    let db = reopen_db(&config).await;
+    let mut services = Vec::new();
+    for index in 0..150 {
+        let (_, service) = super::store::monitored_host(&db, &format!("stream-{index:03}"), "PING").await;
+        services.push(service);
+    }
+    drop(db);
+    let mut process = ServerProcess::spawn(dir.path(), &config, "").await;
+    let url = process.url("/api/v1/results");
+    let writer = tokio::spawn(async move {
+        let mut acknowledged = Vec::new();
+        for index in 0..150usize {
+            let results = json!([{"host": format!("stream-{index:03}"), "service": "PING", "state": "critical", "output": format!("write {index}")}]);
+            let call = post(url.clone()).basic("admin", ADMIN_PASSWORD).json(&results);
+            let sent = tokio::time::timeout(Duration::from_secs(2), call.send_checked()).await;
+            match sent {
+                Ok(Some(reply)) if reply.status == 200 => acknowledged.push(index),
+                _ => break,
+            }
+        }
+        acknowledged
+    });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    process.signal(signals::KILL);
+    let _ = process.child.wait().await;
+    let acknowledged = writer.await.expect("writer");
+    assert!(!acknowledged.is_empty(), "some writes were acknowledged before the kill");
+
+    let db = reopen_db(&config).await;
+    for index in &acknowledged {
+        let status = db.get::<ServiceStatus>(services[*index]).expect("status");
+        assert_eq!(status.check.output, format!("write {index}"), "acknowledged write {index} survived");
+    }
+    drop_test_schema(&config);
+}
