@@ -498,10 +498,11 @@ pub fn schedule_downtime(tx: &mut Tx<'_>, request: DowntimeRequest) -> Result<Ar
     if request.end <= request.start {
         return Err(GatewayError::bad_request("The downtime must end after it starts"));
     }
-    host_of(tx, request.target)?;
+    let host = host_of(tx, request.target)?;
     let downtime = tx.insert(Downtime {
         meta: Meta::new(0),
         target: request.target,
+        host: host.meta.id,
         start: request.start,
         end: request.end,
         fixed: request.fixed,

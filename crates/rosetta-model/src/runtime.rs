@@ -197,6 +197,9 @@ pub struct Downtime {
     pub meta: Meta,
     /// What is down.
     pub target: Target,
+    /// The host of the target (the target itself for a host downtime), for the per-host index.
+    #[serde(default)]
+    pub host: Id,
     /// Scheduled start.
     pub start: Timestamp,
     /// Scheduled end.

@@ -206,7 +206,7 @@ records! {
     Event(Event) => events;
     Alarm(Alarm) => alarms, name: reduction_key, parent: host;
     Outage(Outage) => outages, parent: host;
-    Downtime(Downtime) => downtimes;
+    Downtime(Downtime) => downtimes, parent: host;
     Acknowledgement(Acknowledgement) => acknowledgements;
     Audit(AuditEntry) => audit;
     ConfigStatus(ConfigStatus) => config_status;

@@ -64,10 +64,16 @@ pub fn downtime_flag(store: &impl Read, target: Target, check: &CheckState, now:
     if check.downtime_depth > 0 {
         return 2;
     }
-    let future = store
-        .all::<Downtime>()
-        .iter()
-        .any(|d| d.target == target && !d.cancelled && d.actual_end.is_none() && d.start > now);
+    let host = match target {
+        Target::Host(id) => Some(id),
+        Target::Service(id) => store.get::<Service>(id).map(|service| service.host),
+    };
+    let future = host.is_some_and(|host| {
+        store
+            .children::<Downtime>(host)
+            .iter()
+            .any(|d| d.target == target && !d.cancelled && d.actual_end.is_none() && d.start > now)
+    });
     u8::from(future)
 }
 
