@@ -14,6 +14,27 @@ use rosetta_model::{
 };
 use rosetta_store::Read;
 
+/// A shared handle on a stored check state: rows borrow the store's copy instead of cloning
+/// output and performance data for every row of a large list.
+#[derive(Debug, Clone)]
+pub enum SharedCheck {
+    /// A host's state.
+    Host(Arc<HostStatus>),
+    /// A service's state.
+    Service(Arc<ServiceStatus>),
+}
+
+impl std::ops::Deref for SharedCheck {
+    type Target = CheckState;
+
+    fn deref(&self) -> &CheckState {
+        match self {
+            SharedCheck::Host(status) => &status.check,
+            SharedCheck::Service(status) => &status.check,
+        }
+    }
+}
+
 /// One monitored service with its host.
 #[derive(Debug, Clone)]
 pub struct ServiceRow {
@@ -22,7 +43,7 @@ pub struct ServiceRow {
     /// Its display name.
     pub name: String,
     /// Its current state.
-    pub check: CheckState,
+    pub check: SharedCheck,
 }
 
 /// One monitored host with its monitored services.
@@ -31,7 +52,7 @@ pub struct HostRow {
     /// The host.
     pub host: Arc<Host>,
     /// Its current state.
-    pub check: CheckState,
+    pub check: SharedCheck,
     /// Its monitored services, by name.
     pub services: Vec<ServiceRow>,
 }
@@ -93,11 +114,11 @@ pub fn monitored(store: &impl Read, visibility: &Visibility) -> Vec<HostRow> {
                 .filter_map(|s| {
                     let service = store.get::<Service>(s.meta.id)?;
                     let name = monitoring::service_name(store, &service);
-                    Some(ServiceRow { service, name, check: s.check.clone() })
+                    Some(ServiceRow { service, name, check: SharedCheck::Service(Arc::clone(s)) })
                 })
                 .collect();
             rows.sort_by(|a, b| a.name.cmp(&b.name));
-            Some(HostRow { host, check: status.check.clone(), services: rows })
+            Some(HostRow { host, check: SharedCheck::Host(status), services: rows })
         })
         .collect()
 }
@@ -192,11 +213,11 @@ pub fn filter_status(store: &impl Read, rows: Vec<HostRow>, params: &Params) -> 
             let host_check = row.check.clone();
             let include_unhandled_hosts = crate::call::truthy(params.get("includeunhandledhosts"));
             row.services.retain(|s| {
-                let hs = format!("{}::{}", host.name, s.name);
+                let hs = params.has("hs").then(|| format!("{}::{}", host.name, s.name));
                 all_true(&[
                     any_like(params, "servicename", &s.name),
                     any_like(params, "servicecheck", &s.name),
-                    any_like(params, "hs", &hs),
+                    hs.and_then(|hs| any_like(params, "hs", &hs)),
                     any_eq_id(params, "serviceid", s.service.meta.id),
                     state_matches(params, "state", &s.check),
                     state_type_matches(params, "state_type", &s.check),
