@@ -9,7 +9,7 @@ use rosetta_model::{Alarm, Id, Memo, Severity, Target};
 use rosetta_store::Tx;
 
 use crate::access;
-use crate::call::{plain, status, Call};
+use crate::call::{status, Call};
 use crate::entity::alarm::{AlarmRow, ALARM_SCHEMA, TICKET_STATES};
 use crate::negotiate::ApiVersion;
 use crate::search::DefaultOrder;
@@ -57,17 +57,7 @@ pub fn list(call: &Call) -> Result<Response, GatewayError> {
 
 /// `GET /alarms/count`: v1 counts every alarm, v2 applies `_s`.
 pub fn count(call: &Call) -> Result<Response, GatewayError> {
-    let rows = visible_rows(call)?;
-    let total = match call.api {
-        ApiVersion::V1 => rows.len(),
-        ApiVersion::V2 => {
-            let (filter, mut paging) = call.v2_query()?;
-            paging.limit = 0;
-            paging.offset = 0;
-            ALARM_SCHEMA.query(rows, filter.as_ref(), &paging, &[])?.total
-        }
-    };
-    Ok(plain(total.to_string()))
+    super::system::count(call, &ALARM_SCHEMA, visible_rows(call)?)
 }
 
 /// `GET /alarms/{id}`: 404 with an empty body when missing.

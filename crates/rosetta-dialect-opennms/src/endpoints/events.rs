@@ -14,7 +14,7 @@ use rosetta_model::{
 };
 use rosetta_store::Tx;
 
-use crate::call::{plain, status, Call};
+use crate::call::{status, Call};
 use crate::entity::event::{EventRow, EVENT_SCHEMA};
 use crate::entity::{find_node, services_of};
 use crate::event_body::{parse_event, PostedEvent};
@@ -47,17 +47,7 @@ pub fn list(call: &Call) -> Result<Response, GatewayError> {
 
 /// `GET /events/count`.
 pub fn count(call: &Call) -> Result<Response, GatewayError> {
-    let rows = visible_rows(call)?;
-    let total = match call.api {
-        ApiVersion::V1 => rows.len(),
-        ApiVersion::V2 => {
-            let (filter, mut paging) = call.v2_query()?;
-            paging.limit = 0;
-            paging.offset = 0;
-            EVENT_SCHEMA.query(rows, filter.as_ref(), &paging, &[])?.total
-        }
-    };
-    Ok(plain(total.to_string()))
+    super::system::count(call, &EVENT_SCHEMA, visible_rows(call)?)
 }
 
 /// `GET /events/{id}`.

@@ -8,7 +8,6 @@ use rosetta_model::{Id, Outage};
 use crate::call::{plain, Call};
 use crate::entity::find_node;
 use crate::entity::outage::{OutageRow, OUTAGE_SCHEMA};
-use crate::negotiate::ApiVersion;
 use crate::search::DefaultOrder;
 
 const ORDER: DefaultOrder = &[("id", true)];
@@ -35,17 +34,7 @@ pub fn list(call: &Call) -> Result<Response, GatewayError> {
 
 /// `GET /outages/count`.
 pub fn count(call: &Call) -> Result<Response, GatewayError> {
-    let rows = visible_rows(call)?;
-    let total = match call.api {
-        ApiVersion::V1 => rows.len(),
-        ApiVersion::V2 => {
-            let (filter, mut paging) = call.v2_query()?;
-            paging.limit = 0;
-            paging.offset = 0;
-            OUTAGE_SCHEMA.query(rows, filter.as_ref(), &paging, &[])?.total
-        }
-    };
-    Ok(plain(total.to_string()))
+    super::system::count(call, &OUTAGE_SCHEMA, visible_rows(call)?)
 }
 
 /// `GET /outages/{id}`.

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::call::{plain, Call};
 use crate::entity::{category_by_name, category_obj};
+use crate::negotiate::ApiVersion;
 use crate::search::Schema;
 use crate::wire::{Obj, Val};
 
@@ -122,6 +123,20 @@ pub fn category(call: &Call, name: &str) -> Result<Response, GatewayError> {
 /// `GET /api/v2/{collection}/properties`.
 pub fn properties<R>(schema: &Schema<R>) -> Response {
     request::json(StatusCode::OK, &schema.properties_json())
+}
+
+/// `GET /{collection}/count` as text: v1 counts every visible row, v2 those matching `_s`.
+pub fn count<R>(call: &Call, schema: &Schema<R>, rows: Vec<R>) -> Result<Response, GatewayError> {
+    let total = match call.api {
+        ApiVersion::V1 => rows.len(),
+        ApiVersion::V2 => {
+            let (filter, mut paging) = call.v2_query()?;
+            paging.limit = 0;
+            paging.offset = 0;
+            schema.query(rows, filter.as_ref(), &paging, &[])?.total
+        }
+    };
+    Ok(plain(total.to_string()))
 }
 
 /// `GET /api/v2/{collection}/properties/{id}`: the distinct values of a property.
