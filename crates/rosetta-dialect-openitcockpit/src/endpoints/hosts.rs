@@ -442,26 +442,7 @@ fn host_from_input(store: &impl Read, input: &Map<String, Value>, existing: Opti
         .get("hostcommandargumentvalues")
         .and_then(|values| command_args_from(store, effective_command, values))
         .filter(|args| Some(args) != template.check.command_args.as_ref() || own_command.is_some());
-    let mut host = existing.cloned().unwrap_or_else(|| Host {
-        meta: Meta::new(0),
-        name: String::new(),
-        address: String::new(),
-        alias: String::new(),
-        other_addresses: vec![],
-        tenant: container,
-        shared_tenants: vec![],
-        hostgroups: vec![],
-        templates: vec![],
-        parents: vec![],
-        contacts: vec![],
-        check: CheckSettings::default(),
-        vars: vec![],
-        tags: vec![],
-        enabled: true,
-        foreign_source: None,
-        foreign_id: None,
-        native: Native::new(),
-    });
+    let mut host = existing.cloned().unwrap_or_else(|| Host::new(String::new(), String::new(), container));
     host.name = name;
     host.address = address;
     host.alias = own.description.unwrap_or_default();

@@ -265,19 +265,7 @@ fn service_from_input(store: &impl Read, input: &Map<String, Value>, existing: O
         .get("servicecommandargumentvalues")
         .and_then(|values| command_args_from(store, own_command.or(template.check.command), values))
         .filter(|args| Some(args) != template.check.command_args.as_ref() || own_command.is_some());
-    let mut service = existing.cloned().unwrap_or_else(|| Service {
-        meta: Meta::new(0),
-        host: host_id,
-        name: None,
-        template: None,
-        check: CheckSettings::default(),
-        vars: vec![],
-        tags: vec![],
-        servicegroups: vec![],
-        contacts: vec![],
-        enabled: true,
-        native: Native::new(),
-    });
+    let mut service = existing.cloned().unwrap_or_else(|| Service { name: None, ..Service::new(host_id, String::new()) });
     service.host = host_id;
     service.name = name;
     service.template = Some(template_id);

@@ -257,26 +257,7 @@ fn new_host(tx: &Tx<'_>) -> Host {
         event_handler: Some(String::new()),
         ..CheckSettings::default()
     };
-    Host {
-        meta: Meta::new(0),
-        name: String::new(),
-        address: String::new(),
-        alias: String::new(),
-        other_addresses: vec![],
-        tenant: rosetta_model::ROOT_TENANT,
-        shared_tenants: vec![],
-        hostgroups: vec![],
-        templates: vec![],
-        parents: vec![],
-        contacts: vec![],
-        check,
-        vars: vec![],
-        tags: vec![],
-        enabled: true,
-        foreign_source: None,
-        foreign_id: None,
-        native: Native::new(),
-    }
+    Host { check, ..Host::new(String::new(), String::new(), rosetta_model::ROOT_TENANT) }
 }
 
 /// Reads the check settings shared by hosts and service checks.
@@ -460,19 +441,7 @@ fn sync_services(tx: &mut Tx<'_>, host_id: Id, explicit: Option<Vec<AttachedChec
         let existing = current.iter().find(|service| service.template == Some(template));
         let mut service = match existing {
             Some(service) => (**service).clone(),
-            None => Service {
-                meta: Meta::new(0),
-                host: host_id,
-                name: None,
-                template: Some(template),
-                check: CheckSettings::default(),
-                vars: vec![],
-                tags: vec![],
-                servicegroups: vec![],
-                contacts: vec![],
-                enabled: true,
-                native: Native::new(),
-            },
+            None => Service { name: None, template: Some(template), ..Service::new(host_id, String::new()) },
         };
         let before = service.clone();
         service.native.insert("opsview.managed".into(), json!(true));

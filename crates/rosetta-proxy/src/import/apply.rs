@@ -318,26 +318,7 @@ fn apply_step(
                 let (outcome, _) = upsert(
                     tx,
                     existing,
-                    || Host {
-                        meta: Meta::new(0),
-                        name: String::new(),
-                        address: String::new(),
-                        alias: String::new(),
-                        other_addresses: Vec::new(),
-                        tenant: ROOT_TENANT,
-                        shared_tenants: Vec::new(),
-                        hostgroups: Vec::new(),
-                        templates: Vec::new(),
-                        parents: Vec::new(),
-                        contacts: Vec::new(),
-                        check: CheckSettings::default(),
-                        vars: Vec::new(),
-                        tags: Vec::new(),
-                        enabled: true,
-                        foreign_source: None,
-                        foreign_id: None,
-                        native: Native::new(),
-                    },
+                    || Host::new(String::new(), String::new(), ROOT_TENANT),
                     |object| {
                         object.name = host.name.clone();
                         object.address = host.address.clone();
@@ -370,19 +351,7 @@ fn apply_step(
                 let (outcome, _) = upsert(
                     tx,
                     existing,
-                    || Service {
-                        meta: Meta::new(0),
-                        host,
-                        name: None,
-                        template: None,
-                        check: CheckSettings::default(),
-                        vars: Vec::new(),
-                        tags: Vec::new(),
-                        servicegroups: Vec::new(),
-                        contacts: Vec::new(),
-                        enabled: true,
-                        native: Native::new(),
-                    },
+                    || Service { name: None, ..Service::new(host, String::new()) },
                     |object| {
                         object.host = host;
                         object.name = service.name.clone();
