@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for a set time and records executions and findings in docs/reliability.md.
 #
-#   bash fuzz/run.sh [seconds-per-target] [target...]
+#   [FUZZ_JOBS=n] bash fuzz/run.sh [seconds-per-target] [target...]
+#
+# FUZZ_JOBS runs that many targets side by side (default 1).
 #
 # Installs cargo-fuzz into fuzz/.tools on first use. The stable toolchain builds the sanitizer
 # instrumentation with RUSTC_BOOTSTRAP=1 (no nightly toolchain can be fetched here). Seeds come from
@@ -18,30 +20,41 @@ if [ ! -x .tools/bin/cargo-fuzz ]; then
   cargo install --locked --root .tools cargo-fuzz >&2
 fi
 export RUSTC_BOOTSTRAP=1
-results=()
-for target in "${targets[@]}"; do
+jobs=${FUZZ_JOBS:-1}
+outcomes=$(mktemp -d)
+
+# Fuzzes one target and writes "<target> <executions> <findings> <exit>" to $outcomes/<target>.
+fuzz_one() {
+  local target=$1 log status=0 execs crashes=0 artifact
   mkdir -p "corpus/$target" "regressions/$target"
   cp -n seeds/"$target"/* "corpus/$target/" 2>/dev/null || true
   log=$(mktemp)
-  status=0
   .tools/bin/cargo-fuzz fuzz run --release "$target" -- \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$log" 2>&1 || status=$?
   execs=$(awk -F: '/stat::number_of_executed_units/ {gsub(/ /, "", $NF); print $NF}' "$log" | tail -1)
-  crashes=0
   for artifact in artifacts/"$target"/*; do
     [ -f "$artifact" ] || continue
     cp "$artifact" "regressions/$target/"
     crashes=$((crashes + 1))
   done
-  results+=("$target ${execs:-0} $crashes $status")
+  echo "$target ${execs:-0} $crashes $status" >"$outcomes/$target"
   echo "$target: ${execs:-0} executions, $crashes findings (exit $status)" >&2
   rm -f "$log"
-done
+}
+export -f fuzz_one
+export seconds outcomes
+
+# Builds every target once up front, so the lanes below do not wait on each other's builds.
+.tools/bin/cargo-fuzz build --release >&2
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'fuzz_one "$1"' _ {}
+results=()
+for target in "${targets[@]}"; do results+=("$(cat "$outcomes/$target")"); done
+rm -rf "$outcomes"
 section=$(mktemp)
 {
   echo "## Fuzzing (fuzz/run.sh)"
   echo
-  echo "Command: \`bash fuzz/run.sh $seconds\` on $(nproc) cores, $(date -u +%Y-%m-%d); cargo-fuzz (libFuzzer) with AddressSanitizer."
+  echo "Command: \`FUZZ_JOBS=$jobs bash fuzz/run.sh $seconds\` on $(nproc) cores, $(date -u +%Y-%m-%d); cargo-fuzz (libFuzzer) with AddressSanitizer."
   echo "Findings are copied to \`fuzz/regressions/<target>/\` and replayed by the normal test suite on stable Rust."
   echo
   echo "| target | seconds | executions | findings |"
