@@ -58,3 +58,10 @@ if [ -n "${ROSETTA_TEST_DATABASE_URL:-}" ]; then
   echo "== rosetta: running the tests again on PostgreSQL"
   ROSETTA_TEST_STORE=postgres run_suite
 fi
+
+echo "== rosetta: OpenTelemetry export (the optional \`otel\` feature)"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run -p rosetta-server --features otel --locked --profile "$profile"
+else
+  cargo test -p rosetta-server --features otel --locked
+fi

@@ -229,11 +229,16 @@ pub struct LogConfig {
     pub format: String,
     /// A filter such as `info` or `info,rosetta_server=debug`.
     pub level: String,
+    /// OTLP/HTTP traces endpoint (`http://collector:4318/v1/traces`) the request spans are exported to;
+    /// needs a build with the `otel` feature. Unset: no export.
+    pub otlp_endpoint: Option<String>,
+    /// `service.name` of the exported spans.
+    pub otlp_service_name: String,
 }
 
 impl Default for LogConfig {
     fn default() -> LogConfig {
-        LogConfig { format: "text".to_owned(), level: "info".to_owned() }
+        LogConfig { format: "text".to_owned(), level: "info".to_owned(), otlp_endpoint: None, otlp_service_name: "rosetta".to_owned() }
     }
 }
 
@@ -429,6 +434,16 @@ impl Config {
         if self.log.level.parse::<tracing_subscriber::filter::Targets>().is_err() {
             err("log.level".into(), format!("`{}` is not a log filter like `info`", self.log.level));
         }
+        if let Some(endpoint) = &self.log.otlp_endpoint {
+            if !cfg!(feature = "otel") {
+                err("log.otlp_endpoint".into(), "this build has no OpenTelemetry export; rebuild with `--features otel`".into());
+            } else if !endpoint.starts_with("http://") || endpoint.parse::<http::Uri>().is_err() {
+                err("log.otlp_endpoint".into(), format!("`{endpoint}` is not an http:// URL (OTLP/HTTP without TLS; front a remote collector with a local agent)"));
+            }
+        }
+        if self.log.otlp_service_name.is_empty() {
+            err("log.otlp_service_name".into(), "must not be empty".into());
+        }
         let opsview = &self.dialects.opsview;
         if !matches!(opsview.default_format.as_str(), "json" | "perl" | "xml" | "yaml") {
             err("dialects.opsview.default_format".into(), format!("`{}` is not json, perl, xml or yaml", opsview.default_format));
@@ -519,6 +534,25 @@ mod tests {
         let parsed = Config::from_toml_str(text, &no_env).expect("reference is valid");
         let expected = Config { mounts: parsed.effective_mounts(), ..Config::default() };
         assert_eq!(parsed, expected, "deploy/gateway.reference.toml drifted from Config::default()");
+    }
+
+    #[test]
+    fn an_otlp_endpoint_needs_the_feature_and_an_http_url() {
+        let problems = |endpoint: &str| {
+            let text = format!("[log]\notlp_endpoint = \"{endpoint}\"\n");
+            match Config::from_toml_str(&text, &no_env) {
+                Ok(_) => Vec::new(),
+                Err(errors) => errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            }
+        };
+        let good = problems("http://127.0.0.1:4318/v1/traces");
+        let bad = problems("grpc://collector");
+        if cfg!(feature = "otel") {
+            assert!(good.is_empty(), "{good:?}");
+            assert!(bad.iter().any(|problem| problem.contains("log.otlp_endpoint") && problem.contains("http://")), "{bad:?}");
+        } else {
+            assert!(good.iter().any(|problem| problem.contains("--features otel")), "{good:?}");
+        }
     }
 
     #[test]

@@ -45,7 +45,7 @@ async fn serve(args: cli::ServeArgs) -> anyhow::Result<()> {
         let errors = config.validate();
         anyhow::ensure!(errors.is_empty(), "invalid --listen: {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
     }
-    telemetry::init(&config.log);
+    let _telemetry = telemetry::init(&config.log);
     let built = app::build(&config).await?;
     if let Some(first) = &built.first_start {
         match &first.generated_password {

@@ -9,19 +9,99 @@ use crate::config::LogConfig;
 /// Query parameters whose values never reach a log line.
 const SECRET_PARAMS: &[&str] = &["apikey", "password", "token", "x-opsview-token", "passwd", "secret"];
 
-/// Installs the global subscriber (text or JSON lines on stderr). Safe to call more than once.
-pub fn init(config: &LogConfig) {
+/// What [`init`] set up; dropping it flushes and stops the span export (if any).
+#[derive(Default)]
+pub struct Telemetry {
+    #[cfg(feature = "otel")]
+    provider: Option<opentelemetry_sdk::trace::SdkTracerProvider>,
+}
+
+impl std::fmt::Debug for Telemetry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Telemetry").field("exporting", &self.exporting()).finish()
+    }
+}
+
+impl Telemetry {
+    /// Whether spans are exported over OTLP.
+    pub fn exporting(&self) -> bool {
+        #[cfg(feature = "otel")]
+        return self.provider.is_some();
+        #[cfg(not(feature = "otel"))]
+        false
+    }
+}
+
+impl Drop for Telemetry {
+    fn drop(&mut self) {
+        #[cfg(feature = "otel")]
+        if let Some(provider) = self.provider.take() {
+            if let Err(err) = provider.shutdown() {
+                eprintln!("OpenTelemetry export did not flush: {err}");
+            }
+        }
+    }
+}
+
+/// Installs the global subscriber (text or JSON lines on stderr, plus OTLP span export when configured and
+/// built with the `otel` feature). Safe to call more than once: later calls keep the first subscriber.
+pub fn init(config: &LogConfig) -> Telemetry {
     let filter: Targets = config.level.parse().unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO));
-    let registry = tracing_subscriber::registry().with(filter);
-    let result = if config.format == "json" {
+    #[cfg(feature = "otel")]
+    let (otel_layer, provider) = match otel::provider(config) {
+        Ok(Some(provider)) => {
+            use opentelemetry::trace::TracerProvider as _;
+            (Some(tracing_opentelemetry::layer().with_tracer(provider.tracer("rosetta"))), Some(provider))
+        }
+        Ok(None) => (None, None),
+        Err(err) => {
+            eprintln!("OpenTelemetry export is off: {err}");
+            (None, None)
+        }
+    };
+    #[cfg(not(feature = "otel"))]
+    let otel_layer: Option<tracing_subscriber::layer::Identity> = None;
+    let registry = tracing_subscriber::registry().with(filter).with(otel_layer);
+    let installed = if config.format == "json" {
         registry.with(tracing_subscriber::fmt::layer().json().with_writer(std::io::stderr)).try_init()
     } else {
         registry
             .with(tracing_subscriber::fmt::layer().with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).with_writer(std::io::stderr))
             .try_init()
-    };
-    // A second initialisation (tests) keeps the first subscriber.
-    let _ = result;
+    }
+    .is_ok();
+    #[cfg(feature = "otel")]
+    {
+        let provider = provider.filter(|_| installed);
+        Telemetry { provider }
+    }
+    #[cfg(not(feature = "otel"))]
+    {
+        let _ = installed;
+        Telemetry::default()
+    }
+}
+
+#[cfg(feature = "otel")]
+mod otel {
+    use opentelemetry_otlp::WithExportConfig;
+    use opentelemetry_sdk::trace::SdkTracerProvider;
+
+    use crate::config::LogConfig;
+
+    /// A tracer provider exporting batches of spans to `log.otlp_endpoint` over OTLP/HTTP (protobuf).
+    pub(super) fn provider(config: &LogConfig) -> anyhow::Result<Option<SdkTracerProvider>> {
+        let Some(endpoint) = &config.otlp_endpoint else {
+            return Ok(None);
+        };
+        let exporter = opentelemetry_otlp::SpanExporter::builder()
+            .with_http()
+            .with_endpoint(endpoint.clone())
+            .with_timeout(std::time::Duration::from_secs(5))
+            .build()?;
+        let resource = opentelemetry_sdk::Resource::builder().with_service_name(config.otlp_service_name.clone()).build();
+        Ok(Some(SdkTracerProvider::builder().with_batch_exporter(exporter).with_resource(resource).build()))
+    }
 }
 
 /// The URI's path and query with secret parameter values replaced by `REDACTED`.
