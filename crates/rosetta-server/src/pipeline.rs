@@ -184,6 +184,7 @@ impl Gateway {
             principal = tracing::field::Empty,
             status = tracing::field::Empty,
         );
+        crate::telemetry::adopt_parent(&span, &parts.headers);
         let mut response = self
             .run(Arc::clone(&dialect), parts.clone(), body, client, request_id.clone())
             .instrument(span.clone())

@@ -82,10 +82,41 @@ pub fn init(config: &LogConfig) -> Telemetry {
     }
 }
 
+/// Makes `span` a child of the caller's W3C `traceparent` header, so exported spans join the caller's trace.
+/// Does nothing without the `otel` feature.
+pub fn adopt_parent(span: &tracing::Span, headers: &http::HeaderMap) {
+    #[cfg(feature = "otel")]
+    otel::adopt_parent(span, headers);
+    #[cfg(not(feature = "otel"))]
+    let _ = (span, headers);
+}
+
 #[cfg(feature = "otel")]
 mod otel {
+    use opentelemetry::propagation::{Extractor, TextMapPropagator};
     use opentelemetry_otlp::WithExportConfig;
+    use opentelemetry_sdk::propagation::TraceContextPropagator;
     use opentelemetry_sdk::trace::SdkTracerProvider;
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+    /// Request headers as the propagator reads them.
+    struct Headers<'a>(&'a http::HeaderMap);
+
+    impl Extractor for Headers<'_> {
+        fn get(&self, key: &str) -> Option<&str> {
+            self.0.get(key).and_then(|value| value.to_str().ok())
+        }
+
+        fn keys(&self) -> Vec<&str> {
+            self.0.keys().map(http::HeaderName::as_str).collect()
+        }
+    }
+
+    pub(super) fn adopt_parent(span: &tracing::Span, headers: &http::HeaderMap) {
+        if headers.contains_key("traceparent") {
+            let _ = span.set_parent(TraceContextPropagator::new().extract(&Headers(headers)));
+        }
+    }
 
     use crate::config::LogConfig;
 

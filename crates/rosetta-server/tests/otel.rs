@@ -53,8 +53,8 @@ async fn collector() -> (String, mpsc::UnboundedReceiver<Export>) {
     (url, receiver)
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,6 +75,7 @@ async fn request_spans_are_exported_over_otlp_http() {
     let gateway = GatewayService(Arc::clone(&built.gateway));
     let request = http::Request::get("/rest/info")
         .header("x-request-id", "otel-probe-0001")
+        .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
         .header(http::header::AUTHORIZATION, "Basic YWRtaW46b3RlbC10ZXN0LXBhc3N3b3Jk")
         .body(rosetta_core::request::empty())
         .expect("request");
@@ -90,6 +91,11 @@ async fn request_spans_are_exported_over_otlp_http() {
     assert_eq!(export.path, "/v1/traces");
     assert_eq!(export.content_type, "application/x-protobuf");
     for expected in ["rosetta-otel-test", "request", "otel-probe-0001", "/rest/info", "opsview", "principal", "admin"] {
-        assert!(contains(&export.body, expected), "`{expected}` missing from the exported spans");
+        assert!(contains(&export.body, expected.as_bytes()), "`{expected}` missing from the exported spans");
     }
+    // The span joined the caller's trace: its trace id and parent span id are the traceparent's.
+    let trace_id = [0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36];
+    let parent_span_id = [0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7];
+    assert!(contains(&export.body, &trace_id), "the caller's trace id is not the exported span's");
+    assert!(contains(&export.body, &parent_span_id), "the caller's span is not the exported span's parent");
 }
