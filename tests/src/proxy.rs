@@ -1,9 +1,10 @@
 //! Mounts in proxy mode: a second gateway forwards each dialect to a first one (the "legacy" upstream),
 //! translating whatever credential the caller used into the upstream's own kind.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use rosetta_model::{AuditEntry, User};
+use rosetta_model::{AuditEntry, Meta, Native, Role, User, ROOT_TENANT};
 use rosetta_proxy::{ProxyConfig, UpstreamAuth, UpstreamCredentials};
 use rosetta_server::config::MountConfig;
 use rosetta_store::Actor;
@@ -119,6 +120,87 @@ const { API, Client } = require('opennms/dist/opennms.node.js');
     assert_eq!(out["alarms"], json!(["CRITICAL"]));
     let alarm = upstream.db.all::<rosetta_model::Alarm>()[0].clone();
     assert_eq!(alarm.ack_user.as_deref(), Some("admin"), "the acknowledgement reached the upstream");
+}
+
+/// A user of `server` with its own password and role.
+async fn add_user(server: &TestServer, login: &str, password: &str, role: &str) {
+    let role = server.db.find_by_name::<Role>(role).expect("role").meta.id;
+    let user = User {
+        meta: Meta::new(0),
+        login: login.to_owned(),
+        fullname: login.to_owned(),
+        email: format!("{login}@example.org"),
+        role,
+        tenants: vec![rosetta_model::TenantAccess { tenant: ROOT_TENANT, level: rosetta_model::TenantLevel::Write }],
+        active: true,
+        password_hash: Some(server.app.auth.hash_password(password).expect("hash")),
+        native: Native::new(),
+    };
+    server.db.write(Actor::system(), |tx| Ok::<_, rosetta_store::StoreError>(tx.insert(user).meta.id)).await.expect("user");
+}
+
+fn password(username: &str, password: &str) -> UpstreamCredentials {
+    UpstreamCredentials::Password { username: username.to_owned(), password: password.to_owned() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pyopsview_works_through_the_proxy_with_an_upstream_account_per_user() {
+    let upstream = TestServer::start().await;
+    let base = upstream.base();
+    // Each proxy login maps to its own upstream account; `py-user` is the contact pyopsview creates
+    // upstream during its scenario and then logs in as, through the proxy.
+    let users = BTreeMap::from([
+        ("admin".to_owned(), password("admin", ADMIN_PASSWORD)),
+        ("py-user".to_owned(), password("py-user", "py-secret-1")),
+    ]);
+    let proxy = TestServer::start_with(move |config| {
+        let auth = UpstreamAuth::PerUser { users, fallback: None };
+        config.mounts = vec![MountConfig {
+            dialect: "opsview".to_owned(),
+            mode: "proxy".to_owned(),
+            host: None,
+            enabled: true,
+            proxy: Some(ProxyConfig::new(&base, auth)),
+        }];
+    })
+    .await;
+    add_user(&proxy, "py-user", "py-secret-1", "View all, change none").await;
+
+    crate::opsview::client::pyopsview_scenario(&proxy.base(), &upstream).await;
+
+    // Both callers were translated into their own upstream identities, and the proxy's store stayed empty.
+    let translations: Vec<AuditEntry> = proxy
+        .db
+        .all::<AuditEntry>()
+        .iter()
+        .filter(|entry| entry.action == "proxy_credential_translation")
+        .map(|entry| (**entry).clone())
+        .collect();
+    for login in ["admin", "py-user"] {
+        let upstream_identity = format!("as upstream identity {login}");
+        assert!(
+            translations.iter().any(|entry| entry.user == login && entry.detail.contains(&upstream_identity)),
+            "{login} not translated: {translations:?}"
+        );
+    }
+    assert!(proxy.db.find_by_name::<rosetta_model::Host>("py-host-1").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openitcockpit_example_works_through_the_proxy() {
+    let upstream = TestServer::start().await;
+    let upstream_admin = upstream.db.find_by_name::<User>("admin").expect("admin");
+    let upstream_key = upstream.app.auth.create_api_key(upstream_admin.meta.id, "proxy", Actor::system()).await.expect("key");
+    let base = upstream.base();
+    let proxy = TestServer::start_with(move |config| {
+        config.mounts = vec![mount("openitcockpit", &base, UpstreamCredentials::ApiKey { apikey: upstream_key.key.clone() })];
+    })
+    .await;
+    // The caller's key is the proxy's own; the upstream never sees it.
+    let proxy_admin = proxy.db.find_by_name::<User>("admin").expect("admin");
+    let caller_key = proxy.app.auth.create_api_key(proxy_admin.meta.id, "caller", Actor::system()).await.expect("key");
+    crate::openitcockpit::client::official_example(&proxy.base(), &caller_key.key, &upstream).await;
+    assert!(upstream.app.auth.authenticate(&rosetta_auth::Credentials::ApiKey { key: caller_key.key.clone() }, None).await.is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,12 +7,18 @@ use crate::harness::{client_dir, run_program, TestServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_example_flow() {
-    let dir = client_dir("openitcockpit");
     let server = TestServer::start().await;
     let key = key_for(&server, "admin").await;
+    official_example(&server.base(), &key, &server).await;
+    server.stop().await;
+}
+
+/// Runs the official example against `base` with the API key `key` and checks what it read back;
+/// `server` is the gateway that holds the objects (the one at `base`, or the upstream behind a proxy).
+pub async fn official_example(base: &str, key: &str, server: &TestServer) {
+    let dir = client_dir("openitcockpit");
     let python = dir.join(".venv/bin/python");
-    let base = server.base();
-    let (code, stdout, stderr) = run_program(&python, &["api_flow.py", &base, &key], &dir).await;
+    let (code, stdout, stderr) = run_program(&python, &["api_flow.py", base, key], &dir).await;
     assert_eq!(code, 0, "script failed:\n{stderr}\n{stdout}");
     assert!(stderr.contains("Host was created successfully. Host ID is: "), "{stderr}");
     let out: Value = serde_json::from_str(&stdout).expect("script prints JSON");
@@ -77,5 +83,4 @@ async fn official_python_example_flow() {
     assert_eq!(out["delete"][1]["success"], true);
     assert_eq!(out["after_delete"]["all_hosts"], serde_json::json!([]));
     assert!(server.db.get::<rosetta_model::Host>(id).is_none());
-    server.stop().await;
 }

@@ -5,7 +5,7 @@
 //! - [`bad_input`]: broken bodies and odd parameters end in the product's error shape, nothing written.
 
 mod bad_input;
-mod client;
+pub mod client;
 mod fixtures;
 mod support;
 mod history;

@@ -17,11 +17,17 @@ async fn run_json(program: &Path, args: &[&str], cwd: &Path) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pyopsview_manages_configuration_and_reloads() {
-    let dir = client_dir("opsview");
     let server = TestServer::start().await;
+    pyopsview_scenario(&server.base(), &server).await;
+}
+
+/// Runs the pyopsview scenario against `base` as `admin` and checks what it read back; `server` is the
+/// gateway that holds the objects (the one at `base`, or the upstream behind a proxy at `base`).
+pub async fn pyopsview_scenario(base: &str, server: &TestServer) {
+    let dir = client_dir("opsview");
     let python = dir.join(".venv/bin/python");
     let script = dir.join("pyopsview_scenario.py").display().to_string();
-    let out = run_json(&python, &[&script, &server.base(), "admin", ADMIN_PASSWORD], &dir).await;
+    let out = run_json(&python, &[&script, base, "admin", ADMIN_PASSWORD], &dir).await;
 
     assert_eq!(out["token_length"], 32);
     assert_eq!(out["version"], "6.8.0");

@@ -6,7 +6,7 @@
 //! - `flows`: multi-step behaviour (reload, passive results to status, acknowledgements,
 //!   downtimes, rechecks, rollbacks, permissions).
 
-mod client;
+pub mod client;
 mod fixtures;
 mod flows;
 mod support;
