@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rosetta_model::{AuditEntry, Meta, Native, Role, User, ROOT_TENANT};
+use rosetta_model::{AuditEntry, User, ROOT_TENANT};
 use rosetta_proxy::{ProxyConfig, UpstreamAuth, UpstreamCredentials};
 use rosetta_server::config::MountConfig;
 use rosetta_store::Actor;
 use serde_json::json;
 
+use crate::bridge::support::add_user;
 use crate::foundation::store::monitored_host;
 use crate::harness::{client_dir, get, post, run_program, TestServer, ADMIN_PASSWORD};
 
@@ -122,23 +123,6 @@ const { API, Client } = require('opennms/dist/opennms.node.js');
     assert_eq!(alarm.ack_user.as_deref(), Some("admin"), "the acknowledgement reached the upstream");
 }
 
-/// A user of `server` with its own password and role.
-async fn add_user(server: &TestServer, login: &str, password: &str, role: &str) {
-    let role = server.db.find_by_name::<Role>(role).expect("role").meta.id;
-    let user = User {
-        meta: Meta::new(0),
-        login: login.to_owned(),
-        fullname: login.to_owned(),
-        email: format!("{login}@example.org"),
-        role,
-        tenants: vec![rosetta_model::TenantAccess { tenant: ROOT_TENANT, level: rosetta_model::TenantLevel::Write }],
-        active: true,
-        password_hash: Some(server.app.auth.hash_password(password).expect("hash")),
-        native: Native::new(),
-    };
-    server.db.write(Actor::system(), |tx| Ok::<_, rosetta_store::StoreError>(tx.insert(user).meta.id)).await.expect("user");
-}
-
 fn password(username: &str, password: &str) -> UpstreamCredentials {
     UpstreamCredentials::Password { username: username.to_owned(), password: password.to_owned() }
 }
@@ -164,7 +148,7 @@ async fn pyopsview_works_through_the_proxy_with_an_upstream_account_per_user() {
         }];
     })
     .await;
-    add_user(&proxy, "py-user", "py-secret-1", "View all, change none").await;
+    add_user(&proxy, "py-user", "py-secret-1", "View all, change none", ROOT_TENANT).await;
 
     crate::opsview::client::pyopsview_scenario(&proxy.base(), &upstream).await;
 

@@ -11,5 +11,5 @@
 mod lifecycle;
 mod roundtrip;
 mod scenario;
-mod support;
+pub mod support;
 mod tenancy;
