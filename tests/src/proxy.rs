@@ -187,12 +187,71 @@ async fn the_openitcockpit_example_works_through_the_proxy() {
     assert!(upstream.app.auth.authenticate(&rosetta_auth::Credentials::ApiKey { key: caller_key.key.clone() }, None).await.is_err());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rosetta_import_pulls_a_live_product_and_a_second_run_changes_nothing() {
+/// Hosts in the seeded estate; with two services each and their groups and templates, a few hundred objects.
+const ESTATE_HOSTS: usize = 100;
+
+/// Seeds `server` with `ESTATE_HOSTS` monitored hosts in one host group, each with two services made from
+/// stock service checks, and posts results so some services are critical and the rest OK.
+async fn seed_estate(server: &TestServer) {
+    server
+        .db
+        .write(Actor::new("test", "test"), |tx| {
+            let root = tx.find_by_name::<rosetta_model::HostGroup>("Opsview").map(|group| group.meta.id);
+            let group = tx.insert(rosetta_model::HostGroup {
+                meta: rosetta_model::Meta::new(0),
+                name: "Estate".to_owned(),
+                parent: root,
+                tenant: ROOT_TENANT,
+                description: "seeded for the import test".to_owned(),
+                native: rosetta_model::Native::new(),
+            });
+            let templates: Vec<_> = tx.all::<rosetta_model::ServiceTemplate>().iter().take(2).map(|t| t.meta.id).collect();
+            for i in 0..ESTATE_HOSTS {
+                let host = tx.insert(rosetta_model::Host {
+                    hostgroups: vec![group.meta.id],
+                    ..rosetta_model::Host::new(format!("estate-{i:03}"), format!("10.9.{}.{}", i / 200, i % 200 + 1), ROOT_TENANT)
+                });
+                for template in &templates {
+                    tx.insert(rosetta_model::Service {
+                        name: None,
+                        template: Some(*template),
+                        ..rosetta_model::Service::new(host.meta.id, "")
+                    });
+                }
+            }
+            rosetta_core::monitoring::start_reload(tx)?;
+            rosetta_core::monitoring::finish_reload(tx)?;
+            Ok::<_, rosetta_core::GatewayError>(())
+        })
+        .await
+        .expect("estate");
+    let db = &*server.db;
+    let results: Vec<serde_json::Value> = db
+        .all::<rosetta_model::Service>()
+        .iter()
+        .enumerate()
+        .map(|(n, service)| {
+            let host = db.get::<rosetta_model::Host>(service.host).expect("host").name.clone();
+            let name = rosetta_core::monitoring::service_name(db, service);
+            json!({"host": host, "service": name, "state": if n % 2 == 0 { "critical" } else { "ok" }, "output": format!("seeded {n}")})
+        })
+        .collect();
+    let reply = post(server.url("/api/v1/results")).basic("admin", ADMIN_PASSWORD).json(&json!({"results": results})).send().await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+}
+
+/// The `total` row of an import's summary table: created, updated, unchanged.
+fn totals(stdout: &str) -> (usize, usize, usize) {
+    let line = stdout.lines().find(|line| line.starts_with("total")).unwrap_or_else(|| panic!("no total row:\n{stdout}"));
+    let numbers: Vec<usize> = line.split_whitespace().skip(1).map(|n| n.parse().expect("count")).collect();
+    (numbers[0], numbers[1], numbers[2])
+}
+
+/// Imports a seeded upstream into a fresh gateway with `--from <product>`: a dry run writes nothing,
+/// then everything is created (current states included), a second run changes nothing, a changed upstream host is updated.
+async fn import_round_trip(product: &str) {
     let upstream = TestServer::start().await;
-    for name in ["imp-web1", "imp-web2", "imp-db1"] {
-        monitored_host(&upstream.db, name, "HTTP").await;
-    }
+    seed_estate(&upstream).await;
     let target = TestServer::start().await;
     let dir = crate::harness::TempDir::new("import");
     let config = dir.path().join("gateway.toml");
@@ -200,36 +259,87 @@ async fn rosetta_import_pulls_a_live_product_and_a_second_run_changes_nothing() 
         .expect("config");
     let config = config.display().to_string();
     let url = upstream.base();
-    let import = |dry_run: bool| {
-        let mut args = vec!["import", "--from", "opsview", "--url", &url, "--username", "admin", "--password", ADMIN_PASSWORD, "--config", &config];
-        if dry_run {
-            args.push("--dry-run");
+    let mut credentials: Vec<String> = match product {
+        "openitcockpit" => {
+            let admin = upstream.db.find_by_name::<User>("admin").expect("admin");
+            let key = upstream.app.auth.create_api_key(admin.meta.id, "import", Actor::system()).await.expect("key");
+            vec!["--apikey".to_owned(), key.key]
         }
-        let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        _ => vec!["--username".into(), "admin".into(), "--password".into(), ADMIN_PASSWORD.into()],
+    };
+    let mut args: Vec<String> = ["import", "--from", product, "--url", &url, "--config", &config].map(str::to_owned).to_vec();
+    args.append(&mut credentials);
+    let import = |extra: &[&str]| {
+        let mut args = args.clone();
+        args.extend(extra.iter().map(|arg| (*arg).to_owned()));
         async move {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            run_program(&crate::harness::rosetta_binary(), &args, &crate::harness::workspace_root()).await
+            let (code, stdout, stderr) = run_program(&crate::harness::rosetta_binary(), &args, &crate::harness::workspace_root()).await;
+            assert_eq!(code, 0, "{stdout}{stderr}");
+            stdout
         }
     };
-    let (code, stdout, stderr) = import(true).await;
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    target.db.sync_external_changes().await.expect("sync");
-    assert!(target.db.find_by_name::<rosetta_model::Host>("imp-web1").is_none(), "a dry run writes nothing");
 
-    let (code, stdout, stderr) = import(false).await;
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    let preview = import(&["--dry-run"]).await;
     target.db.sync_external_changes().await.expect("sync");
-    for name in ["imp-web1", "imp-web2", "imp-db1"] {
-        assert!(target.db.find_by_name::<rosetta_model::Host>(name).is_some(), "{name} imported:\n{stdout}");
-    }
-    // Served through the other dialects at once (the migration use case).
-    let nodes = get(target.url("/opennms/rest/nodes?limit=0")).basic("admin", ADMIN_PASSWORD).header("accept", "application/json").send().await;
-    let labels: Vec<String> = nodes.json()["node"].as_array().expect("nodes").iter().map(|n| n["label"].as_str().unwrap_or_default().to_owned()).collect();
-    assert!(labels.contains(&"imp-db1".to_owned()), "{labels:?}");
+    assert!(preview.contains("would create"), "{preview}");
+    assert!(totals(&preview).0 >= 2 * ESTATE_HOSTS, "{preview}");
+    assert!(target.db.find_by_name::<rosetta_model::Host>("estate-000").is_none(), "a dry run writes nothing");
 
-    let hosts_before = target.db.count::<rosetta_model::Host>();
-    let (code, again, stderr) = import(false).await;
-    assert_eq!(code, 0, "{again}{stderr}");
+    let first = import(&[]).await;
     target.db.sync_external_changes().await.expect("sync");
-    assert_eq!(target.db.count::<rosetta_model::Host>(), hosts_before, "a second run duplicates nothing:\n{again}");
+    let (created, _, _) = totals(&first);
+    assert!(created >= 2 * ESTATE_HOSTS, "a few hundred objects created:\n{first}");
+    let imported = |name: &str| target.db.find_by_name::<rosetta_model::Host>(name).unwrap_or_else(|| panic!("{name} imported:\n{first}"));
+    let host = imported("estate-000");
+    assert_eq!(host.address, "10.9.0.1");
+    let services: Vec<_> = target.db.all::<rosetta_model::Service>().into_iter().filter(|service| service.host == host.meta.id).collect();
+    assert_eq!(services.len(), 2, "both services of estate-000");
+    // Current states came along: the upstream's problems are problems here, visible through every dialect.
+    let critical = services
+        .iter()
+        .filter_map(|service| rosetta_core::monitoring::current_state(&*target.db, rosetta_model::Target::Service(service.meta.id)))
+        .filter(|state| state.state == rosetta_model::StateValue::Service(rosetta_model::ServiceState::Critical))
+        .count();
+    assert_eq!(critical, 1, "estate-000's first service is critical upstream:\n{first}");
+    let alarms = get(target.url("/opennms/api/v2/alarms?_s=node.label==estate-000"))
+        .basic("admin", ADMIN_PASSWORD)
+        .header("accept", "application/json")
+        .send()
+        .await;
+    assert_eq!(alarms.json()["alarm"][0]["severity"], "CRITICAL", "{}", alarms.text());
+
+    let second = import(&[]).await;
+    let (created, updated, _) = totals(&second);
+    assert_eq!((created, updated), (0, 0), "a second run changes nothing:\n{second}");
+
+    let changed = upstream.db.find_by_name::<rosetta_model::Host>("estate-007").expect("host");
+    upstream
+        .db
+        .write(Actor::new("test", "test"), |tx| {
+            tx.update(rosetta_model::Host { address: "10.99.0.7".to_owned(), ..(*changed).clone() });
+            Ok::<_, rosetta_store::StoreError>(())
+        })
+        .await
+        .expect("change upstream");
+    let third = import(&[]).await;
+    target.db.sync_external_changes().await.expect("sync");
+    let (created, updated, _) = totals(&third);
+    assert_eq!((created, updated), (0, 1), "only the changed host:\n{third}");
+    assert_eq!(imported("estate-007").address, "10.99.0.7");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_from_opsview_creates_then_changes_nothing_then_updates() {
+    import_round_trip("opsview").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_from_opennms_creates_then_changes_nothing_then_updates() {
+    import_round_trip("opennms").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_from_openitcockpit_creates_then_changes_nothing_then_updates() {
+    import_round_trip("openitcockpit").await;
 }

@@ -169,10 +169,49 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         ca_file: args.ca_file.clone(),
     };
     let opened = open(&args.config).await?;
-    let mut progress = |line: &str| eprintln!("{line}");
-    let summary = rosetta_proxy::import::run(&opened.db, &options, &mut progress).await?;
+    let mut bars = ImportBars::default();
+    let summary = rosetta_proxy::import::run(&opened.db, &options, &mut |event| bars.show(event)).await?;
     println!("{}", summary.table());
     Ok(())
+}
+
+/// An import's progress on stderr: a bar per kind on a terminal, plain lines otherwise (logs, CI).
+#[derive(Default)]
+struct ImportBars {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl ImportBars {
+    fn show(&mut self, event: rosetta_proxy::import::Progress<'_>) {
+        use rosetta_proxy::import::Progress;
+        match event {
+            Progress::Started { kind, total } => {
+                let style = indicatif::ProgressStyle::with_template("{msg:>18} [{bar:40}] {pos}/{len} {elapsed}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+                let bar = indicatif::ProgressBar::new(total as u64).with_style(style).with_message(kind);
+                if bar.is_hidden() {
+                    eprintln!("{event}");
+                }
+                self.bar = Some(bar);
+            }
+            Progress::Advanced { done, .. } => {
+                if let Some(bar) = &self.bar {
+                    bar.set_position(done as u64);
+                }
+            }
+            Progress::Finished { .. } => {
+                if let Some(bar) = self.bar.take() {
+                    bar.finish_and_clear();
+                }
+                eprintln!("{event}");
+            }
+            Progress::Note(_) => match &self.bar {
+                Some(bar) => bar.println(event.to_string()),
+                None => eprintln!("{event}"),
+            },
+        }
+    }
 }
 
 /// User commands.

@@ -61,12 +61,16 @@ pub fn monitored_by(host: &Host) -> Id {
     host.native.get("opsview.monitored_by").and_then(Value::as_i64).unwrap_or(1)
 }
 
-/// The services attached to a host directly (not through a template), by service check id.
+/// The services attached to a host directly (not through a host template): those Opsview attached
+/// explicitly, and those other dialects or an import created from a service check.
 fn explicit_services(store: &impl Read, host: Id) -> Vec<Arc<Service>> {
     store
         .children::<Service>(host)
         .into_iter()
-        .filter(|service| service.native.get("opsview.explicit") == Some(&json!(true)))
+        .filter(|service| match service.native.get("opsview.explicit") {
+            Some(explicit) => explicit == &json!(true),
+            None => service.template.is_some() && !service.native.contains_key("opsview.managed"),
+        })
         .collect()
 }
 

@@ -1,20 +1,25 @@
-//! Reconciling a [`Snapshot`] with the store: create what is new, update what changed, count the rest.
+//! Reconciling a [`Snapshot`] with the store: create what is new, update what changed, count the rest;
+//! then bring current states over as check results, so events, alarms and outages follow as if the
+//! checks had run here.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use rosetta_core::monitoring::{current_state, submit_result, CheckResult};
 use rosetta_model::{
-    CheckSettings, Contact, Host, HostGroup, HostTemplate, Id, Meta, Native, Product, Service, ServiceTemplate,
+    CheckSettings, Contact, Host, HostGroup, HostTemplate, Id, Meta, Native, Product, Service, ServiceTemplate, Target,
     ROOT_TENANT,
 };
 use rosetta_store::{Actor, Db, Object, StoreError, Tx};
 
-use super::snapshot::Snapshot;
+use super::snapshot::{ImportedState, ImportedTarget, Snapshot};
 use super::summary::{ImportSummary, KindCounts};
+use super::Progress;
 
 /// Objects per transaction.
 const BATCH: usize = 500;
 
-/// The kinds in the order they are imported (referenced kinds first).
+/// The kinds in the order they are imported (referenced kinds first, states last).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     HostGroups,
@@ -23,10 +28,18 @@ enum Step {
     Hosts,
     Services,
     Contacts,
+    States,
 }
 
-const STEPS: [Step; 6] =
-    [Step::HostGroups, Step::HostTemplates, Step::ServiceTemplates, Step::Hosts, Step::Services, Step::Contacts];
+const STEPS: [Step; 7] = [
+    Step::HostGroups,
+    Step::HostTemplates,
+    Step::ServiceTemplates,
+    Step::Hosts,
+    Step::Services,
+    Step::Contacts,
+    Step::States,
+];
 
 /// Why a transaction ended early: a real store error, or the deliberate rollback of a dry run.
 enum Abort {
@@ -52,7 +65,7 @@ pub async fn apply(
     product: Product,
     snapshot: &Snapshot,
     dry_run: bool,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<ImportSummary, StoreError> {
     let actor = Actor::new("import", format!("import.{}", product.as_str()));
     let key = import_key(product);
@@ -76,6 +89,8 @@ pub async fn apply(
     let mut summary = ImportSummary::default();
     for step in STEPS {
         let len = step_len(snapshot, step);
+        let kind = step_name(step);
+        progress(Progress::Started { kind, total: len });
         let mut start = 0;
         while start < len {
             let end = (start + BATCH).min(len);
@@ -88,15 +103,9 @@ pub async fn apply(
                 .await?;
             add(&mut summary, &batch);
             start = end;
+            progress(Progress::Advanced { kind, done: end });
         }
-        let counts = counts_of(&summary, step);
-        progress(&format!(
-            "{}: {} created, {} updated, {} unchanged",
-            step_name(step),
-            counts.created,
-            counts.updated,
-            counts.unchanged
-        ));
+        progress(Progress::Finished { kind, counts: *counts_of(&mut summary, step) });
     }
     Ok(summary)
 }
@@ -109,6 +118,7 @@ fn step_len(snapshot: &Snapshot, step: Step) -> usize {
         Step::Hosts => snapshot.hosts.len(),
         Step::Services => snapshot.services.len(),
         Step::Contacts => snapshot.contacts.len(),
+        Step::States => snapshot.states.len(),
     }
 }
 
@@ -120,29 +130,27 @@ fn step_name(step: Step) -> &'static str {
         Step::Hosts => "hosts",
         Step::Services => "services",
         Step::Contacts => "contacts",
+        Step::States => "current states",
     }
 }
 
-fn counts_of(summary: &ImportSummary, step: Step) -> KindCounts {
+fn counts_of(summary: &mut ImportSummary, step: Step) -> &mut KindCounts {
     match step {
-        Step::HostGroups => summary.host_groups,
-        Step::HostTemplates => summary.host_templates,
-        Step::ServiceTemplates => summary.service_templates,
-        Step::Hosts => summary.hosts,
-        Step::Services => summary.services,
-        Step::Contacts => summary.contacts,
+        Step::HostGroups => &mut summary.host_groups,
+        Step::HostTemplates => &mut summary.host_templates,
+        Step::ServiceTemplates => &mut summary.service_templates,
+        Step::Hosts => &mut summary.hosts,
+        Step::Services => &mut summary.services,
+        Step::Contacts => &mut summary.contacts,
+        Step::States => &mut summary.states,
     }
 }
 
 fn add(summary: &mut ImportSummary, batch: &ImportSummary) {
-    for (total, part) in [
-        (&mut summary.host_groups, batch.host_groups),
-        (&mut summary.host_templates, batch.host_templates),
-        (&mut summary.service_templates, batch.service_templates),
-        (&mut summary.hosts, batch.hosts),
-        (&mut summary.services, batch.services),
-        (&mut summary.contacts, batch.contacts),
-    ] {
+    let mut batch = batch.clone();
+    for step in STEPS {
+        let part = *counts_of(&mut batch, step);
+        let total = counts_of(summary, step);
         total.created += part.created;
         total.updated += part.updated;
         total.unchanged += part.unchanged;
@@ -175,15 +183,16 @@ fn count(counts: &mut KindCounts, outcome: Outcome) {
     }
 }
 
-/// Creates or updates one object: `existing` is the store's object, `fresh` a new one; `shape` sets the
-/// imported fields.
+/// Creates or updates one object: found by its upstream id in `known`, else by `by_name`, else made
+/// from `fresh`; `shape` sets the imported fields. Unchanged objects are not written.
 fn upsert<T: Object + PartialEq>(
     tx: &mut Tx<'_>,
-    existing: Option<std::sync::Arc<T>>,
+    known: Option<Id>,
+    by_name: impl FnOnce(&Tx<'_>) -> Option<Arc<T>>,
     fresh: impl FnOnce() -> T,
     shape: impl FnOnce(&mut T),
 ) -> (Outcome, Id) {
-    match existing {
+    match known.and_then(|id| tx.get::<T>(id)).or_else(|| by_name(tx)) {
         Some(current) => {
             let mut desired = (*current).clone();
             shape(&mut desired);
@@ -218,11 +227,12 @@ fn apply_step(
         Step::HostGroups => {
             let mut known = index::<HostGroup>(tx, key, |group| &group.native);
             for group in &snapshot.host_groups[range] {
-                let existing = known.get(&group.id).and_then(|id| tx.get::<HostGroup>(*id));
+                let found = known.get(&group.id).copied();
                 let parent = group.parent.as_ref().and_then(|parent| known.get(parent).copied());
                 let (outcome, id) = upsert(
                     tx,
-                    existing,
+                    found,
+                    |_| None,
                     || HostGroup {
                         meta: Meta::new(0),
                         name: String::new(),
@@ -245,13 +255,10 @@ fn apply_step(
         Step::HostTemplates => {
             let known = index::<HostTemplate>(tx, key, |template| &template.native);
             for template in &snapshot.host_templates[range] {
-                let existing = known
-                    .get(&template.id)
-                    .and_then(|id| tx.get::<HostTemplate>(*id))
-                    .or_else(|| tx.find_by_name::<HostTemplate>(&template.name));
                 let (outcome, _) = upsert(
                     tx,
-                    existing,
+                    known.get(&template.id).copied(),
+                    |tx| tx.find_by_name::<HostTemplate>(&template.name),
                     || HostTemplate {
                         meta: Meta::new(0),
                         name: String::new(),
@@ -277,13 +284,10 @@ fn apply_step(
         Step::ServiceTemplates => {
             let known = index::<ServiceTemplate>(tx, key, |template| &template.native);
             for template in &snapshot.service_templates[range] {
-                let existing = known
-                    .get(&template.id)
-                    .and_then(|id| tx.get::<ServiceTemplate>(*id))
-                    .or_else(|| tx.find_by_name::<ServiceTemplate>(&template.name));
                 let (outcome, _) = upsert(
                     tx,
-                    existing,
+                    known.get(&template.id).copied(),
+                    |tx| tx.find_by_name::<ServiceTemplate>(&template.name),
                     || ServiceTemplate {
                         meta: Meta::new(0),
                         name: String::new(),
@@ -309,15 +313,12 @@ fn apply_step(
             let groups = index::<HostGroup>(tx, key, |group| &group.native);
             let templates = index::<HostTemplate>(tx, key, |template| &template.native);
             for host in &snapshot.hosts[range] {
-                let existing = known
-                    .get(&host.id)
-                    .and_then(|id| tx.get::<Host>(*id))
-                    .or_else(|| tx.find_by_name::<Host>(&host.name));
                 let hostgroups: Vec<Id> = host.groups.iter().filter_map(|id| groups.get(id).copied()).collect();
                 let host_templates: Vec<Id> = host.templates.iter().filter_map(|id| templates.get(id).copied()).collect();
                 let (outcome, _) = upsert(
                     tx,
-                    existing,
+                    known.get(&host.id).copied(),
+                    |tx| tx.find_by_name::<Host>(&host.name),
                     || Host::new(String::new(), String::new(), ROOT_TENANT),
                     |object| {
                         object.name = host.name.clone();
@@ -346,11 +347,11 @@ fn apply_step(
                     tracing::debug!(service = %service.id, host = %service.host, "service of an unknown host skipped");
                     continue;
                 };
-                let existing = known.get(&service.id).and_then(|id| tx.get::<Service>(*id));
                 let template = service.template.as_ref().and_then(|id| templates.get(id).copied());
                 let (outcome, _) = upsert(
                     tx,
-                    existing,
+                    known.get(&service.id).copied(),
+                    |_| None,
                     || Service { name: None, ..Service::new(host, String::new()) },
                     |object| {
                         object.host = host;
@@ -362,16 +363,26 @@ fn apply_step(
                 count(&mut summary.services, outcome);
             }
         }
+        Step::States => {
+            let hosts = index::<Host>(tx, key, |host| &host.native);
+            let services = index::<Service>(tx, key, |service| &service.native);
+            for state in &snapshot.states[range] {
+                let target = match &state.target {
+                    ImportedTarget::Host(id) => hosts.get(id).map(|id| Target::Host(*id)),
+                    ImportedTarget::Service(id) => services.get(id).map(|id| Target::Service(*id)),
+                };
+                if let Some(outcome) = target.and_then(|target| apply_state(tx, target, state)) {
+                    count(&mut summary.states, outcome);
+                }
+            }
+        }
         Step::Contacts => {
             let known = index::<Contact>(tx, key, |contact| &contact.native);
             for contact in &snapshot.contacts[range] {
-                let existing = known
-                    .get(&contact.id)
-                    .and_then(|id| tx.get::<Contact>(*id))
-                    .or_else(|| tx.find_by_name::<Contact>(&contact.name));
                 let (outcome, _) = upsert(
                     tx,
-                    existing,
+                    known.get(&contact.id).copied(),
+                    |tx| tx.find_by_name::<Contact>(&contact.name),
                     || Contact {
                         meta: Meta::new(0),
                         name: String::new(),
@@ -391,6 +402,27 @@ fn apply_step(
                 );
                 count(&mut summary.contacts, outcome);
             }
+        }
+    }
+}
+
+/// Brings one upstream state over as a hard check result, unless the object already has it.
+fn apply_state(tx: &mut Tx<'_>, target: Target, state: &ImportedState) -> Option<Outcome> {
+    let outcome = match current_state(tx, target) {
+        Some(current) if !current.pending && current.state == state.state && current.output == state.output => {
+            return Some(Outcome::Unchanged);
+        }
+        Some(current) if !current.pending => Outcome::Updated,
+        _ => Outcome::Created,
+    };
+    let mut result = CheckResult::new(target, state.state, "import");
+    result.output = state.output.clone();
+    result.force_hard = true;
+    match submit_result(tx, result) {
+        Ok(_) => Some(outcome),
+        Err(err) => {
+            tracing::debug!(error = %err, ?target, "imported state not applied");
+            None
         }
     }
 }

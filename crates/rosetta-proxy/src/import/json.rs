@@ -41,3 +41,13 @@ pub fn ref_id(value: &Value) -> Option<String> {
     let reference = value.get("ref")?.as_str()?;
     reference.trim_end_matches('/').rsplit('/').next().filter(|id| !id.is_empty()).map(str::to_owned)
 }
+
+/// True when a last-check time (epoch seconds or a date, as a number or text) says the object was
+/// checked; `0`, `""`, `null` and the epoch itself (in any date format or offset) mean never.
+pub fn checked(value: Option<&Value>) -> bool {
+    match value {
+        Some(Value::Number(number)) => number.as_f64().is_some_and(|n| n > 0.0),
+        Some(Value::String(text)) => !matches!(text.trim(), "" | "0") && !text.contains("1970") && !text.contains("1969"),
+        _ => false,
+    }
+}

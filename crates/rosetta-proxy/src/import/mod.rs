@@ -1,5 +1,5 @@
-//! `rosetta import`: pulls an upstream product's host groups, templates, hosts, services and contacts
-//! into the shared store through the product's REST API (the same client as proxy mode).
+//! `rosetta import`: pulls an upstream product's host groups, templates, hosts, services, contacts and
+//! current states into the shared store through the product's REST API (the same client as proxy mode).
 //!
 //! Every imported object remembers its upstream id in `native` under `import.<product>.id`, so a second
 //! run updates instead of duplicating; objects that already exist under the same unique name are adopted.
@@ -7,7 +7,7 @@
 //! changes in one transaction and rolls it back, reporting what would change.
 //!
 //! Layout: [`snapshot`] (the product-neutral picture of an upstream), [`apply`] (reconciling it with the
-//! store), [`summary`] (counts and the final table), one fetcher per product ([`opsview`], [`opennms`],
+//! store, current states included), [`summary`] (counts and the final table), one fetcher per product ([`opsview`], [`opennms`],
 //! [`openitcockpit`]) and [`json`] (lenient JSON access).
 
 pub mod apply;
@@ -29,6 +29,47 @@ pub use snapshot::Snapshot;
 pub use summary::{ImportSummary, KindCounts};
 
 use crate::{ProxyConfig, Upstream, UpstreamAuth, UpstreamCredentials, UpstreamError};
+
+/// What an import reports while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress<'a> {
+    /// A step or remark ("fetching hosts").
+    Note(&'a str),
+    /// Writing one kind begins, `total` objects.
+    Started {
+        /// The kind (`hosts`).
+        kind: &'static str,
+        /// Objects to reconcile.
+        total: usize,
+    },
+    /// `done` objects of the kind are reconciled.
+    Advanced {
+        /// The kind.
+        kind: &'static str,
+        /// Objects reconciled so far.
+        done: usize,
+    },
+    /// The kind is written.
+    Finished {
+        /// The kind.
+        kind: &'static str,
+        /// What changed.
+        counts: KindCounts,
+    },
+}
+
+impl std::fmt::Display for Progress<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Progress::Note(text) => f.write_str(text),
+            Progress::Started { kind, total } => write!(f, "{kind}: {total} to reconcile"),
+            Progress::Advanced { kind, done } => write!(f, "{kind}: {done} reconciled"),
+            Progress::Finished { kind, counts } => {
+                write!(f, "{kind}: {} created, {} updated, {} unchanged", counts.created, counts.updated, counts.unchanged)
+            }
+        }
+    }
+}
 
 /// What `rosetta import` was asked to do.
 #[derive(Clone, PartialEq)]
@@ -132,19 +173,19 @@ impl ImportOptions {
 /// Runs the import: one pass, or with `watch` a pass every interval until an error in the first pass
 /// (later failures are reported through `progress` and the next pass tries again). Returns the summary
 /// of the last pass.
-pub async fn run(db: &Db, options: &ImportOptions, progress: &mut dyn FnMut(&str)) -> Result<ImportSummary, ImportError> {
+pub async fn run(db: &Db, options: &ImportOptions, progress: &mut dyn FnMut(Progress<'_>)) -> Result<ImportSummary, ImportError> {
     let upstream = Upstream::new(options.from, options.proxy_config()?)?;
     let mut summary = run_once(db, &upstream, options, progress).await?;
     let Some(interval) = options.watch else {
         return Ok(summary);
     };
     loop {
-        progress(&summary.table());
-        progress(&format!("next sync in {} s", interval.as_secs_f64()));
+        progress(Progress::Note(&summary.table()));
+        progress(Progress::Note(&format!("next sync in {} s", interval.as_secs_f64())));
         tokio::time::sleep(interval).await;
         match run_once(db, &upstream, options, progress).await {
             Ok(next) => summary = next,
-            Err(err) => progress(&format!("sync failed, retrying at the next interval: {err}")),
+            Err(err) => progress(Progress::Note(&format!("sync failed, retrying at the next interval: {err}"))),
         }
     }
 }
@@ -153,16 +194,16 @@ async fn run_once(
     db: &Db,
     upstream: &Upstream,
     options: &ImportOptions,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<ImportSummary, ImportError> {
-    progress(&format!("fetching from {} at {}", options.from.as_str(), options.url));
+    progress(Progress::Note(&format!("fetching from {} at {}", options.from.as_str(), options.url)));
     let snapshot = match options.from {
         Product::Opsview => opsview::fetch(upstream, progress).await?,
         Product::Opennms => opennms::fetch(upstream, progress).await?,
         Product::Openitcockpit => openitcockpit::fetch(upstream, progress).await?,
         Product::Native => return Err(ImportError::Options("cannot import from Rosetta's native API".to_owned())),
     };
-    progress(&format!("fetched {}", snapshot.describe()));
+    progress(Progress::Note(&format!("fetched {}", snapshot.describe())));
     let summary = apply::apply(db, options.from, &snapshot, options.dry_run, progress).await?;
     Ok(summary)
 }

@@ -1,20 +1,25 @@
 //! Fetching from openITCOCKPIT: `/<controller>/index.json?angular=true` for host groups, host and
-//! service templates, hosts, services and contacts, following `paging`/`scroll` page by page.
+//! service templates, hosts, services and contacts, following `paging`/`scroll` page by page. Current
+//! states come from the same rows (`Hoststatus`, `Servicestatus`), for objects in monitoring and checked.
+
+use rosetta_model::{HostState, ServiceState, StateValue};
 
 use serde_json::Value;
 
-use super::json::{list, text, text_or_empty, truthy};
-use super::snapshot::{ImportedContact, ImportedGroup, ImportedHost, ImportedService, ImportedTemplate, Snapshot};
-use super::ImportError;
+use super::json::{checked, list, text, text_or_empty, truthy};
+use super::snapshot::{
+    ImportedContact, ImportedGroup, ImportedHost, ImportedService, ImportedState, ImportedTarget, ImportedTemplate, Snapshot,
+};
+use super::{ImportError, Progress};
 use crate::Upstream;
 
 /// Pages read at most per controller (a guard against an upstream that never says "last page").
 const MAX_PAGES: u32 = 10_000;
 
 /// Reads an openITCOCKPIT's configuration.
-pub async fn fetch(upstream: &Upstream, progress: &mut dyn FnMut(&str)) -> Result<Snapshot, ImportError> {
+pub async fn fetch(upstream: &Upstream, progress: &mut dyn FnMut(Progress<'_>)) -> Result<Snapshot, ImportError> {
     let mut snapshot = Snapshot::default();
-    progress("fetching host groups");
+    progress(Progress::Note("fetching host groups"));
     for group in all_pages(upstream, "hostgroups", "all_hostgroups").await? {
         let group = group.get("Hostgroup").unwrap_or(&group).clone();
         let Some(id) = text(&group, "id") else { continue };
@@ -26,15 +31,21 @@ pub async fn fetch(upstream: &Upstream, progress: &mut dyn FnMut(&str)) -> Resul
             description: text_or_empty(&group, "description"),
         });
     }
-    progress("fetching host templates");
+    progress(Progress::Note("fetching host templates"));
     snapshot.host_templates = templates(all_pages(upstream, "hosttemplates", "all_hosttemplates").await?, "Hosttemplate");
-    progress("fetching service templates");
+    progress(Progress::Note("fetching service templates"));
     snapshot.service_templates =
         templates(all_pages(upstream, "servicetemplates", "all_servicetemplates").await?, "Servicetemplate");
-    progress("fetching hosts");
+    progress(Progress::Note("fetching hosts"));
     for row in all_pages(upstream, "hosts", "all_hosts").await? {
         let host = row.get("Host").unwrap_or(&row);
         let Some(id) = text(host, "id") else { continue };
+        if let Some((code, output)) = status(&row, "Hoststatus") {
+            if let Some(state) = HostState::from_code(code) {
+                let target = ImportedTarget::Host(id.clone());
+                snapshot.states.push(ImportedState { target, state: StateValue::Host(state), output });
+            }
+        }
         snapshot.hosts.push(ImportedHost {
             name: text(host, "name").or_else(|| text(host, "hostname")).unwrap_or_default(),
             address: text_or_empty(host, "address"),
@@ -47,12 +58,18 @@ pub async fn fetch(upstream: &Upstream, progress: &mut dyn FnMut(&str)) -> Resul
             id,
         });
     }
-    progress("fetching services");
+    progress(Progress::Note("fetching services"));
     for row in all_pages(upstream, "services", "all_services").await? {
         let service = row.get("Service").unwrap_or(&row);
         let Some(id) = text(service, "id") else { continue };
         let host = text(service, "host_id").or_else(|| row.get("Host").and_then(|host| text(host, "id")));
         let Some(host) = host else { continue };
+        if let Some((code, output)) = status(&row, "Servicestatus") {
+            if let Some(state) = ServiceState::from_code(code) {
+                let target = ImportedTarget::Service(id.clone());
+                snapshot.states.push(ImportedState { target, state: StateValue::Service(state), output });
+            }
+        }
         snapshot.services.push(ImportedService {
             id,
             host,
@@ -60,7 +77,7 @@ pub async fn fetch(upstream: &Upstream, progress: &mut dyn FnMut(&str)) -> Resul
             template: text(service, "servicetemplate_id"),
         });
     }
-    progress("fetching contacts");
+    progress(Progress::Note("fetching contacts"));
     for row in all_pages(upstream, "contacts", "all_contacts").await? {
         let contact = row.get("Contact").unwrap_or(&row);
         let Some(id) = text(contact, "id") else { continue };
@@ -72,6 +89,16 @@ pub async fn fetch(upstream: &Upstream, progress: &mut dyn FnMut(&str)) -> Resul
         });
     }
     Ok(snapshot)
+}
+
+/// The state code and output of a row's `Hoststatus`/`Servicestatus`, when in monitoring and checked.
+fn status(row: &Value, key: &str) -> Option<(i64, String)> {
+    let status = row.get(key)?;
+    if status.get("isInMonitoring").is_some_and(|flag| !truthy(Some(flag))) || !checked(status.get("lastCheck")) {
+        return None;
+    }
+    let code = text(status, "currentState")?.parse::<i64>().ok()?;
+    Some((code, text_or_empty(status, "output")))
 }
 
 /// Every row of `/<controller>/index.json`, page after page.

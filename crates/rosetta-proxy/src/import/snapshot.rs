@@ -1,6 +1,8 @@
 //! The product-neutral picture of an upstream's configuration, as the fetchers produce it. Every id is
 //! the upstream's own, as text.
 
+use rosetta_model::StateValue;
+
 /// A host group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedGroup {
@@ -74,6 +76,27 @@ pub struct ImportedContact {
     pub email: String,
 }
 
+/// What a current state belongs to, by upstream id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportedTarget {
+    /// A host.
+    Host(String),
+    /// A service.
+    Service(String),
+}
+
+/// The current state of a host or service as the upstream last saw it (objects never checked upstream
+/// have none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedState {
+    /// Whose state.
+    pub target: ImportedTarget,
+    /// The state.
+    pub state: StateValue,
+    /// The check's output.
+    pub output: String,
+}
+
 /// Everything fetched from one upstream.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -89,19 +112,22 @@ pub struct Snapshot {
     pub services: Vec<ImportedService>,
     /// Contacts.
     pub contacts: Vec<ImportedContact>,
+    /// Current states of hosts and services.
+    pub states: Vec<ImportedState>,
 }
 
 impl Snapshot {
     /// Counts per kind, for a progress line.
     pub fn describe(&self) -> String {
         format!(
-            "{} host groups, {} host templates, {} service templates, {} hosts, {} services, {} contacts",
+            "{} host groups, {} host templates, {} service templates, {} hosts, {} services, {} contacts, {} states",
             self.host_groups.len(),
             self.host_templates.len(),
             self.service_templates.len(),
             self.hosts.len(),
             self.services.len(),
-            self.contacts.len()
+            self.contacts.len(),
+            self.states.len()
         )
     }
 

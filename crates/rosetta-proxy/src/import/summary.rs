@@ -28,11 +28,13 @@ pub struct ImportSummary {
     pub services: KindCounts,
     /// Contacts.
     pub contacts: KindCounts,
+    /// Current states: `created` for objects without a state yet, `updated` for changed ones.
+    pub states: KindCounts,
 }
 
 impl ImportSummary {
     /// Every kind with its label, in import order.
-    pub fn rows(&self) -> [(&'static str, KindCounts); 6] {
+    pub fn rows(&self) -> [(&'static str, KindCounts); 7] {
         [
             ("host groups", self.host_groups),
             ("host templates", self.host_templates),
@@ -40,6 +42,7 @@ impl ImportSummary {
             ("hosts", self.hosts),
             ("services", self.services),
             ("contacts", self.contacts),
+            ("current states", self.states),
         ]
     }
 
@@ -79,7 +82,7 @@ mod tests {
             ..ImportSummary::default()
         };
         let table = summary.table();
-        assert_eq!(table.lines().count(), 8);
+        assert_eq!(table.lines().count(), 9);
         assert!(table.lines().any(|line| line.split_whitespace().collect::<Vec<_>>() == ["hosts", "2", "1", "3"]));
         assert!(table.lines().any(|line| line.split_whitespace().collect::<Vec<_>>() == ["total", "3", "1", "3"]));
     }
