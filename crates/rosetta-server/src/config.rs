@@ -121,6 +121,11 @@ pub struct LimitsConfig {
     pub max_connections: usize,
     /// Most concurrent HTTP/2 streams per connection.
     pub max_http2_streams: u32,
+    /// HTTP/2 streams a client may reset before the gateway accepted them (a "rapid reset" flood); one more
+    /// closes the connection with GOAWAY `ENHANCE_YOUR_CALM`.
+    pub max_http2_pending_resets: usize,
+    /// HTTP/2 streams the gateway may reset for a client's protocol errors before closing the connection.
+    pub max_http2_error_resets: usize,
     /// Time to finish in-flight requests on shutdown, in seconds.
     pub shutdown_grace_secs: u64,
     /// Sustained requests per second from one client address; 0 switches the limit off.
@@ -142,6 +147,8 @@ impl Default for LimitsConfig {
             max_concurrent_requests: 1024,
             max_connections: 10_000,
             max_http2_streams: 200,
+            max_http2_pending_resets: 20,
+            max_http2_error_resets: 1024,
             shutdown_grace_secs: 30,
             rate_per_address: 0.0,
             rate_per_principal: 0.0,
@@ -389,6 +396,8 @@ impl Config {
             ("max_concurrent_requests", limits.max_concurrent_requests as u64),
             ("max_connections", limits.max_connections as u64),
             ("max_http2_streams", u64::from(limits.max_http2_streams)),
+            ("max_http2_pending_resets", limits.max_http2_pending_resets as u64),
+            ("max_http2_error_resets", limits.max_http2_error_resets as u64),
         ] {
             if value == 0 {
                 err(format!("server.limits.{name}"), "must be greater than 0".into());

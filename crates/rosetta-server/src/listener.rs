@@ -31,6 +31,10 @@ pub struct ConnectionSettings {
     pub max_header_bytes: usize,
     /// Most concurrent HTTP/2 streams per connection.
     pub max_http2_streams: u32,
+    /// HTTP/2 streams a client may reset before they are accepted (rapid-reset flood bound).
+    pub max_http2_pending_resets: usize,
+    /// HTTP/2 streams reset for a client's errors before the connection is closed.
+    pub max_http2_error_resets: usize,
     /// Most open connections.
     pub max_connections: usize,
     /// Time to let in-flight requests finish on shutdown.
@@ -44,6 +48,8 @@ impl ConnectionSettings {
             header_read_timeout: Duration::from_secs(limits.header_read_timeout_secs),
             max_header_bytes: limits.max_header_bytes,
             max_http2_streams: limits.max_http2_streams,
+            max_http2_pending_resets: limits.max_http2_pending_resets,
+            max_http2_error_resets: limits.max_http2_error_resets,
             max_connections: limits.max_connections,
             shutdown_grace: Duration::from_secs(limits.shutdown_grace_secs),
         }
@@ -245,8 +251,8 @@ fn connection_builder(settings: &ConnectionSettings) -> auto::Builder<TokioExecu
         .timer(TokioTimer::new())
         .max_concurrent_streams(settings.max_http2_streams)
         .max_header_list_size(settings.max_header_bytes as u32)
-        .max_pending_accept_reset_streams(Some(20))
-        .max_local_error_reset_streams(Some(1024));
+        .max_pending_accept_reset_streams(Some(settings.max_http2_pending_resets))
+        .max_local_error_reset_streams(Some(settings.max_http2_error_resets));
     builder
 }
 

@@ -51,6 +51,66 @@ async fn http2_with_prior_knowledge_is_served() {
     assert!(stdout.contains("\"login\":\"admin\""), "{stdout}");
 }
 
+/// One HTTP/2 frame: 24-bit length, type, flags, stream id, payload.
+fn h2_frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+    let mut frame = (payload.len() as u32).to_be_bytes()[1..].to_vec();
+    frame.extend_from_slice(&[kind, flags]);
+    frame.extend_from_slice(&stream.to_be_bytes());
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// Reads frames until the server closes the connection; returns the GOAWAY error code, if one came.
+async fn h2_goaway_code(stream: &mut tokio::net::TcpStream) -> Option<u32> {
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut buf)).await;
+    let mut rest = buf.as_slice();
+    let mut code = None;
+    while rest.len() >= 9 {
+        let len = u32::from_be_bytes([0, rest[0], rest[1], rest[2]]) as usize;
+        if rest.len() < 9 + len {
+            break;
+        }
+        if rest[3] == 7 && len >= 8 {
+            code = Some(u32::from_be_bytes([rest[13], rest[14], rest[15], rest[16]]));
+        }
+        rest = &rest[9 + len..];
+    }
+    code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_rapid_reset_flood_is_cut_off_while_others_are_served() {
+    let server = TestServer::start_with(|config| config.server.limits.max_http2_pending_resets = 20).await;
+    let mut flood = tokio::net::TcpStream::connect(server.addr).await.expect("connect");
+    // Connection preface, empty SETTINGS, then 2,000 requests each cancelled at once (HEADERS + RST_STREAM
+    // CANCEL), all in one write, as the CVE-2023-44487 attack does.
+    let mut bytes = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    bytes.extend(h2_frame(4, 0, 0, &[]));
+    // HPACK: :method GET, :scheme http (static), :path /healthz and :authority x (literals, not indexed).
+    let mut block = vec![0x82, 0x86, 0x04, 8];
+    block.extend_from_slice(b"/healthz");
+    block.extend_from_slice(&[0x01, 1, b'x']);
+    for n in 0..2000u32 {
+        let stream = 2 * n + 1;
+        bytes.extend(h2_frame(1, 0x4 | 0x1, stream, &block));
+        bytes.extend(h2_frame(3, 0, stream, &8u32.to_be_bytes()));
+    }
+    let _ = flood.write_all(&bytes).await;
+    let code = h2_goaway_code(&mut flood).await;
+    assert_eq!(code, Some(0xb), "the flooding connection ends with GOAWAY ENHANCE_YOUR_CALM");
+
+    // Everyone else is still served, over HTTP/2 too.
+    let (status, stdout, stderr) = run_program(
+        std::path::Path::new("curl"),
+        &["-s", "-i", "--http2-prior-knowledge", &server.url("/healthz")],
+        std::path::Path::new("."),
+    )
+    .await;
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stdout.starts_with("HTTP/2 200"), "{stdout}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_serves_http1_and_http2_with_the_configured_certificate() {
     let dir = TempDir::new("tls");
