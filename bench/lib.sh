@@ -54,3 +54,18 @@ wait_port() {
   echo "nothing listens on port $1" >&2
   return 1
 }
+
+# gateway_toml PORT DIR PASSWORD: the benchmarks' gateway.toml (SQLite file in DIR, admin password, warn logs).
+gateway_toml() {
+  cat <<TOML
+[server]
+listen = ["127.0.0.1:$1"]
+[store]
+path = "$2/rosetta.db"
+synchronous = "normal"
+[auth]
+admin_password = "$3"
+[log]
+level = "warn"
+TOML
+}

@@ -47,17 +47,7 @@ for size in $SIZES; do
   mkdir -p "$dir"
   port=$((30000 + RANDOM % 20000))
   password="bench-password-1"
-  cat >"$dir/gateway.toml" <<TOML
-[server]
-listen = ["127.0.0.1:$port"]
-[store]
-path = "$dir/rosetta.db"
-synchronous = "normal"
-[auth]
-admin_password = "$password"
-[log]
-level = "warn"
-TOML
+  gateway_toml "$port" "$dir" "$password" >"$dir/gateway.toml"
   target/release/rosetta-datagen --config "$dir/gateway.toml" --hosts "$size" >&2
   key=$(target/release/rosetta apikey create --user admin --config "$dir/gateway.toml" 2>/dev/null | tail -1)
   started=$(date +%s%N)
