@@ -13,6 +13,7 @@
 //! * [`event_body`] — lenient parsing of posted OpenNMS events (XML or JSON).
 //! * [`negotiate`] — response format choice from `Accept`.
 //! * [`severity`] — severity ids and labels.
+//! * [`perfdata`] — Nagios performance data (the samples resources and measurements serve).
 
 pub mod access;
 pub mod call;
@@ -26,6 +27,7 @@ pub mod filter;
 pub mod filter_params;
 pub mod fiql;
 pub mod negotiate;
+pub mod perfdata;
 pub mod provision;
 pub mod roles;
 pub mod routes;

@@ -5,7 +5,7 @@ use rosetta_core::{GatewayError, Response};
 
 use crate::call::{status, Call, Verb};
 use crate::endpoints::requisitions::{FOREIGN_SOURCE, REQUISITION};
-use crate::endpoints::{alarms, categories, events, groups, nodes, outages, requisitions, resources, system, users};
+use crate::endpoints::{alarms, categories, events, groups, measurements, nodes, outages, requisitions, resources, system, users};
 use crate::entity::alarm::ALARM_SCHEMA;
 use crate::entity::event::EVENT_SCHEMA;
 use crate::entity::node::{INTERFACE_SCHEMA, NODE_SCHEMA, SERVICE_SCHEMA, SNMP_SCHEMA};
@@ -56,8 +56,8 @@ pub async fn route(call: &Call) -> Result<Response, GatewayError> {
         (V1, Get, ["resources"]) => resources::list(call),
         (V1, Get, ["resources", "fornode", node]) => resources::get(call, node),
         (V1, Get, ["resources", id]) => resources::get(call, id),
-        (V1, Get, ["measurements", resource, attribute]) => resources::measurement(call, resource, attribute),
-        (V1, Post, ["measurements"]) => resources::query(call),
+        (V1, Get, ["measurements", resource, attribute]) => measurements::measurement(call, resource, attribute),
+        (V1, Post, ["measurements"]) => measurements::query(call),
         (V1, Post, ["acks"]) => alarms::post_ack(call).await,
 
         (_, Get, ["alarms"]) => alarms::list(call),

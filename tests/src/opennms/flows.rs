@@ -1,10 +1,10 @@
 //! Multi-step behaviour: posted events become shared state, imports are all-or-nothing, the
-//! fresh-install seed is there and users created here log in through
-//! every dialect.
+//! fresh-install seed is there, users created here log in through every dialect, and passive results'
+//! perfdata comes back as resources and measurements.
 
 use http::Method;
 use rosetta_core::monitoring;
-use rosetta_model::{Host, HostGroup, HostState, Role, Severity, StateValue, Target, User};
+use rosetta_model::{Host, HostGroup, HostState, Role, Service, Severity, StateValue, Target, User};
 use serde_json::json;
 
 use super::support::{admin, arrange, v1, v2};
@@ -132,4 +132,53 @@ async fn a_user_created_through_opennms_logs_in_through_every_dialect() {
     assert_eq!(deleted.status, 204);
     let after = get(server.url("/api/v1/whoami")).basic("nocop", "Op3rator-Pass").send().await;
     assert_eq!(after.status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posted_perfdata_reads_back_as_resources_and_measurements() {
+    let server = TestServer::start().await;
+    let world = arrange(&server).await;
+    let results = json!({"results": [{"host": "web01", "service": "HTTP", "state": "ok", "output": "HTTP OK",
+        "perfdata": "time=0.25s;1;2;0 'body size'=2048B;;;0"}]});
+    let posted = admin(post(server.url("/api/v1/results"))).json(&results).send().await;
+    assert_eq!(posted.status, 200, "{}", posted.text());
+    let last_check = monitoring::current_state(&*server.db, Target::Service(world.http)).expect("state").last_check;
+    let resource = format!("node[{}].nagiosService[HTTP]", world.web01);
+
+    let node = admin(get(v1(&server, &format!("/resources/fornode/{}", world.web01))))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .json();
+    let child = &node["children"]["resource"][0];
+    assert_eq!(child["id"], resource.as_str());
+    let mut attributes: Vec<&str> =
+        child["rrdGraphAttributes"].as_object().expect("map").keys().map(String::as_str).collect();
+    attributes.sort_unstable();
+    assert_eq!(attributes, vec!["body size", "time"]);
+
+    let query = json!({"start": -3_600_000, "end": 0, "step": 300_000, "source": [
+        {"label": "bytes", "resourceId": resource, "attribute": "body size", "aggregation": "AVERAGE", "transient": false},
+        {"label": "rt", "resourceId": resource, "attribute": "time", "aggregation": "AVERAGE", "transient": false}]});
+    let answer = admin(post(v1(&server, "/measurements"))).header("accept", "application/json").json(&query).send().await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let answer = answer.json();
+    assert_eq!(answer["timestamps"], json!([last_check.millis()]));
+    assert_eq!(answer["labels"], json!(["bytes", "rt"]));
+    assert_eq!(answer["columns"], json!([{"values": [2048.0]}, {"values": [0.25]}]));
+    assert_eq!(answer["metadata"]["nodes"][0]["label"], "web01");
+    assert!(answer["end"].as_i64().unwrap_or_default() >= last_check.millis());
+
+    let single = admin(get(v1(&server, &format!("/measurements/{}/time", resource.replace('[', "%5B").replace(']', "%5D")))))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .json();
+    assert_eq!(single["columns"], json!([{"values": [0.25]}]));
+
+    let service = server.db.get::<Service>(world.http).expect("service");
+    let cleared = json!({"results": [{"host": "web01", "service": "HTTP", "state": "ok", "output": "no perfdata"}]});
+    assert_eq!(admin(post(server.url("/api/v1/results"))).json(&cleared).send().await.status, 200);
+    let gone = admin(get(v1(&server, &format!("/resources/{}", resource.replace('[', "%5B").replace(']', "%5D"))))).send().await;
+    assert_eq!(gone.status, 404, "{} has no perfdata any more", monitoring::service_name(&*server.db, &service));
 }

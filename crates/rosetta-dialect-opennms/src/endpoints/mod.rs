@@ -4,6 +4,7 @@ pub mod alarms;
 pub mod categories;
 pub mod events;
 pub mod groups;
+pub mod measurements;
 pub mod nodes;
 pub mod outages;
 pub mod requisitions;
