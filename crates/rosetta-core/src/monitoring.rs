@@ -230,6 +230,8 @@ pub fn submit_result(tx: &mut Tx<'_>, result: CheckResult) -> Result<ResultOutco
             ip_address: Some(host.address.clone()),
             parameters: vec![],
             dialect: result.dialect.clone(),
+            ack_user: None,
+            ack_time: None,
         });
         reduce_alarm(tx, &host, result.target, service_name.as_deref(), &recorded, is_ok);
         track_outage(tx, &host, result.target, &recorded, is_ok);
@@ -449,6 +451,8 @@ pub fn acknowledge(tx: &mut Tx<'_>, request: AckRequest) -> Result<Option<Arc<Ac
         ip_address: Some(host.address.clone()),
         parameters: vec![],
         dialect: request.dialect,
+        ack_user: None,
+        ack_time: None,
     });
     Ok(Some(ack))
 }
@@ -580,6 +584,8 @@ fn downtime_event(tx: &mut Tx<'_>, downtime: &Downtime, kind: EventKind, dialect
         ip_address: Some(host.address.clone()),
         parameters: vec![],
         dialect: dialect.to_owned(),
+        ack_user: None,
+        ack_time: None,
     });
     Ok(())
 }

@@ -13,11 +13,13 @@
 //! * [`event_body`] — lenient parsing of posted OpenNMS events (XML or JSON).
 //! * [`negotiate`] — response format choice from `Accept`.
 //! * [`severity`] — severity ids and labels.
+//! * [`perfdata`] — Nagios performance data (the samples resources and measurements serve).
 
 pub mod access;
 pub mod call;
 pub mod datetime;
 pub mod dialect;
+pub mod documents;
 pub mod endpoints;
 pub mod entity;
 pub mod event_body;
@@ -25,7 +27,9 @@ pub mod filter;
 pub mod filter_params;
 pub mod fiql;
 pub mod negotiate;
+pub mod perfdata;
 pub mod provision;
+pub mod roles;
 pub mod routes;
 pub mod search;
 pub mod seed;

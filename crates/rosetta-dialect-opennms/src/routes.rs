@@ -5,7 +5,7 @@ use rosetta_core::{GatewayError, Response};
 
 use crate::call::{status, Call, Verb};
 use crate::endpoints::requisitions::{FOREIGN_SOURCE, REQUISITION};
-use crate::endpoints::{accounts, alarms, events, nodes, outages, requisitions, resources, system};
+use crate::endpoints::{alarms, categories, events, groups, measurements, nodes, outages, requisitions, resources, system, users};
 use crate::entity::alarm::ALARM_SCHEMA;
 use crate::entity::event::EVENT_SCHEMA;
 use crate::entity::node::{INTERFACE_SCHEMA, NODE_SCHEMA, SERVICE_SCHEMA, SNMP_SCHEMA};
@@ -30,18 +30,34 @@ pub async fn route(call: &Call) -> Result<Response, GatewayError> {
         (V1, Get, ["whoami"]) => system::whoami(call),
         (V1, Get, ["categories"]) => system::categories(call),
         (V1, Get, ["categories", name]) => system::category(call, name),
-        (V1, Post, ["categories"]) => accounts::create_category(call).await,
-        (V1, Delete, ["categories", name]) => accounts::delete_category(call, name).await,
-        (V1, Get, ["users"]) => accounts::users(call),
-        (V1, Get, ["users", login]) => accounts::user(call, login),
-        (V1, Get, ["groups"]) => accounts::groups(call),
-        (V1, Get, ["groups", name]) => accounts::group(call, name),
+        (V1, Post, ["categories"]) => categories::create_category(call).await,
+        (V1, Delete, ["categories", name]) => categories::delete_category(call, name).await,
+        (V1, Get, ["users"]) => users::users(call),
+        (V1, Get, ["users", login]) => users::user(call, login),
+        (V1, Post, ["users"]) => users::create(call).await,
+        (V1, Put, ["users", login]) => users::update(call, login).await,
+        (V1, Delete, ["users", login]) => users::delete(call, login).await,
+        (V1, Put, ["users", login, "roles", role]) => users::change_role(call, login, role, true).await,
+        (V1, Delete, ["users", login, "roles", role]) => users::change_role(call, login, role, false).await,
+        (V1, Get, ["groups"]) => groups::list(call),
+        (V1, Get, ["groups", name]) => groups::get(call, name),
+        (V1, Get, ["groups", name, "users"]) => groups::users(call, name),
+        (V1, Get, ["groups", name, "categories"]) => groups::categories(call, name),
+        (V1, Post, ["groups"]) => groups::create(call).await,
+        (V1, Put, ["groups", name]) => groups::update(call, name).await,
+        (V1, Delete, ["groups", name]) => groups::delete(call, name).await,
+        (V1, Put, ["groups", name, "users", login]) => groups::add_user(call, name, login).await,
+        (V1, Delete, ["groups", name, "users", login]) => groups::remove_user(call, name, login).await,
+        (V1, Put, ["groups", name, "categories", category]) => groups::add_category(call, name, category).await,
+        (V1, Delete, ["groups", name, "categories", category]) => {
+            groups::remove_category(call, name, category).await
+        }
 
         (V1, Get, ["resources"]) => resources::list(call),
         (V1, Get, ["resources", "fornode", node]) => resources::get(call, node),
         (V1, Get, ["resources", id]) => resources::get(call, id),
-        (V1, Get, ["measurements", resource, attribute]) => resources::measurement(call, resource, attribute),
-        (V1, Post, ["measurements"]) => resources::query(call),
+        (V1, Get, ["measurements", resource, attribute]) => measurements::measurement(call, resource, attribute),
+        (V1, Post, ["measurements"]) => measurements::query(call),
         (V1, Post, ["acks"]) => alarms::post_ack(call).await,
 
         (_, Get, ["alarms"]) => alarms::list(call),
@@ -63,6 +79,7 @@ pub async fn route(call: &Call) -> Result<Response, GatewayError> {
         (V2, Get, ["events", "properties", id]) => events::property_values(call, id),
         (_, Get, ["events", id]) => events::get(call, id),
         (_, Post, ["events"]) => events::post(call).await,
+        (V1, Put, ["events", id]) => events::acknowledge(call, id).await,
 
         (_, Get, ["outages"]) => outages::list(call),
         (_, Get, ["outages", "count"]) => outages::count(call),

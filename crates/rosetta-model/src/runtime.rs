@@ -92,6 +92,12 @@ pub struct Event {
     /// The dialect the event came in through.
     #[serde(default)]
     pub dialect: String,
+    /// Who acknowledged the event (OpenNMS event acknowledgement), if anyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_user: Option<String>,
+    /// When the event was acknowledged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_time: Option<Timestamp>,
 }
 
 /// A note on an alarm (OpenNMS sticky memo or journal memo).

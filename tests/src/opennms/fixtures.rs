@@ -151,4 +151,5 @@ fixture_tests! {
     fixtures_events => "events";
     fixtures_requisitions => "requisitions";
     fixtures_tolerance => "tolerance";
+    fixtures_accounts => "accounts";
 }

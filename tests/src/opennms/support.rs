@@ -18,7 +18,7 @@ pub struct World {
     pub web01: Id,
     /// `db01` (foreign source `Lab`, foreign id `db-1`), down.
     pub db01: Id,
-    /// The `HTTP` service on web01, critical.
+    /// The `HTTP` service on web01, critical, perfdata `time=0.512s` and `size=5120B`.
     pub http: Id,
 }
 
@@ -96,6 +96,7 @@ pub async fn arrange(server: &TestServer) -> World {
                 CheckResult::new(Target::Service(http.meta.id), StateValue::Service(ServiceState::Critical), "test");
             critical.force_hard = true;
             critical.output = "HTTP CRITICAL - 500".to_owned();
+            critical.perfdata = "time=0.512s;1;2;0 size=5120B;;;0".to_owned();
             monitoring::submit_result(tx, critical)?;
             Ok::<_, GatewayError>(World { web01: web.meta.id, db01: db.meta.id, http: http.meta.id })
         })

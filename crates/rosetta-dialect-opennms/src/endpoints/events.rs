@@ -64,6 +64,31 @@ pub fn property_values(call: &Call, id: &str) -> Result<Response, GatewayError> 
     super::system::property_values(call, &EVENT_SCHEMA, &rows, id)
 }
 
+/// `PUT /rest/events/{id}` form `ack=true|false` → 204: sets (or clears) `ackUser` to the caller and
+/// `ackTime` to now; 404 `Event object x was not found.`, 400 without `ack`.
+pub async fn acknowledge(call: &Call, id: &str) -> Result<Response, GatewayError> {
+    let missing = || GatewayError::not_found(format!("Event object {id} was not found."));
+    let event_id: Id = id.trim().parse().map_err(|_| missing())?;
+    if !visible_rows(call)?.iter().any(|row| row.event.meta.id == event_id) {
+        return Err(missing());
+    }
+    let ack = call
+        .flag("ack")
+        .ok_or_else(|| GatewayError::bad_request("Must supply the 'ack' parameter, set to either 'true' or 'false'"))?;
+    let user = call.principal()?.login().to_owned();
+    call.db()
+        .write(call.ctx.actor("opennms"), move |tx| {
+            let event = tx.get::<Event>(event_id).ok_or_else(missing)?;
+            let mut changed = (*event).clone();
+            changed.ack_user = ack.then_some(user);
+            changed.ack_time = ack.then(|| tx.now());
+            tx.update(changed);
+            Ok::<_, GatewayError>(())
+        })
+        .await?;
+    Ok(status(StatusCode::NO_CONTENT))
+}
+
 /// `POST /events` (XML or JSON) → v1 202, v2 204.
 pub async fn post(call: &Call) -> Result<Response, GatewayError> {
     let visibility = Visibility::new(call.principal()?, call.db());
@@ -153,6 +178,8 @@ fn record(tx: &mut Tx<'_>, visibility: &Visibility, posted: &PostedEvent, severi
             .map(|(name, value)| Parameter { name: name.clone(), value: value.clone(), kind: "string".to_owned() })
             .collect(),
         dialect: "opennms".to_owned(),
+        ack_user: None,
+        ack_time: None,
     });
     if severity > Severity::Normal {
         reduce(tx, &event, posted);

@@ -6,12 +6,13 @@ use std::collections::BTreeSet;
 
 use http::StatusCode;
 use rosetta_core::{request, GatewayError, Response};
-use rosetta_model::{Document, Host, Meta, Service, ROOT_TENANT};
+use rosetta_model::{Document, Host, Service, ROOT_TENANT};
 use rosetta_store::{Read, Tx};
 use serde_json::{json, Map, Value};
 
 use crate::call::{plain, status, xml, Call};
 use crate::datetime::parse_datetime;
+use crate::documents::{document, documents, save};
 use crate::negotiate::Format;
 use crate::provision::{delete_host, delete_service, ensure_category, new_host, new_service, set_asset};
 use crate::xml::{parse_xml, XmlElement, XmlNode};
@@ -24,14 +25,6 @@ const REQUISITION_XMLNS: &str = "http://xmlns.opennms.org/xsd/config/model-impor
 const FOREIGN_SOURCE_XMLNS: &str = "http://xmlns.opennms.org/xsd/config/foreign-source";
 /// Attributes holding dates (epoch millis in JSON, `xsd:dateTime` in XML).
 const DATE_KEYS: &[&str] = &["date-stamp", "last-import"];
-
-fn documents(store: &impl Read, namespace: &str) -> Vec<std::sync::Arc<Document>> {
-    store.all::<Document>().into_iter().filter(|doc| doc.namespace == namespace).collect()
-}
-
-fn document(store: &impl Read, namespace: &str, name: &str) -> Option<std::sync::Arc<Document>> {
-    documents(store, namespace).into_iter().find(|doc| doc.name == name)
-}
 
 // === requisitions ===
 
@@ -415,31 +408,6 @@ fn read_foreign_source(body: &[u8]) -> Result<Value, GatewayError> {
 }
 
 // === shared helpers ===
-
-async fn save(call: &Call, namespace: &'static str, name: &str, body: Value) -> Result<(), GatewayError> {
-    let name = name.to_owned();
-    call.db()
-        .write(call.ctx.actor("opennms"), |tx| {
-            match document(tx, namespace, &name) {
-                Some(doc) => {
-                    let mut updated = (*doc).clone();
-                    updated.body = body;
-                    tx.update(updated);
-                }
-                None => {
-                    tx.insert(Document {
-                        meta: Meta::new(0),
-                        namespace: namespace.to_owned(),
-                        name,
-                        tenant: ROOT_TENANT,
-                        body,
-                    });
-                }
-            }
-            Ok::<_, GatewayError>(())
-        })
-        .await
-}
 
 fn starts_with_xml(body: &[u8]) -> bool {
     body.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'<')

@@ -1,103 +1,187 @@
-//! Resources and measurements. Rosetta stores no time series, so every node is a resource without
-//! child resources or graph attributes, and measurement queries find no attributes (404, or empty
-//! columns when the query is `relaxed`).
+//! Resources: every node is a resource (`node[<id>]`) whose children are its services that report
+//! performance data (`node[<id>].nagiosService[<service name>]`), one graph attribute per perfdata
+//! label of the service's last result. [`super::measurements`] serves the values.
 
-use http::StatusCode;
+use std::sync::Arc;
+
+use rosetta_core::monitoring;
 use rosetta_core::visibility::Visibility;
-use rosetta_core::{request, GatewayError, Response};
+use rosetta_core::{GatewayError, Response};
 use rosetta_model::query::Page;
-use serde_json::{json, Value};
+use rosetta_model::{Host, Target};
+use rosetta_store::Read;
 
 use crate::call::Call;
 use crate::entity::node::NodeRow;
-use crate::entity::{find_node, foreign_id, foreign_source};
-use crate::wire::Obj;
+use crate::entity::{find_node, services_of};
+use crate::negotiate::Format;
+use crate::perfdata::{self, Metric};
+use crate::wire::{Obj, Val};
 
-fn resource_obj(row: &NodeRow) -> Obj {
-    let id = row.host.meta.id;
-    Obj::new()
-        .attr("id", format!("node[{id}]"))
-        .attr("label", &row.host.name)
-        .attr("name", id.to_string())
-        .attr("link", format!("element/node.jsp?node={id}"))
-        .attr("typeLabel", "Node")
-        .elem("children", Obj::new().attr("totalCount", 0i64).list("resource", None, vec![]))
-        .elem("stringPropertyAttributes", Obj::new())
-        .elem("externalValueAttributes", Obj::new())
-        .elem("rrdGraphAttributes", Obj::new())
+/// The resource type of service resources.
+pub const SERVICE_TYPE: &str = "nagiosService";
+
+/// A service with performance data, as a resource.
+#[derive(Debug, Clone)]
+pub struct ServiceResource {
+    /// The service name (the resource instance).
+    pub name: String,
+    /// The metrics of the last result.
+    pub metrics: Vec<Metric>,
+    /// When the last result arrived, epoch milliseconds.
+    pub time: i64,
 }
 
-/// The node a resource id (`node[1]`, `nodeSource[fs:fid]`) or node criteria names.
-fn node_of(call: &Call, id: &str) -> Result<NodeRow, GatewayError> {
+impl ServiceResource {
+    /// The resource id under `node[<host>]`.
+    pub fn id(&self, host: &Host) -> String {
+        format!("{}.{SERVICE_TYPE}[{}]", node_resource_id(host), self.name)
+    }
+}
+
+/// A resolved resource id.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The node.
+    pub node: NodeRow,
+    /// The service, for a service resource.
+    pub service: Option<ServiceResource>,
+}
+
+/// `node[<id>]`.
+pub fn node_resource_id(host: &Host) -> String {
+    format!("node[{}]", host.meta.id)
+}
+
+/// The services of a host that have performance data, in id order.
+pub fn service_resources(store: &impl Read, host: &Host) -> Vec<ServiceResource> {
+    services_of(store, host.meta.id)
+        .into_iter()
+        .filter_map(|service| {
+            let state = monitoring::current_state(store, Target::Service(service.meta.id))?;
+            let metrics = perfdata::parse(&state.perfdata);
+            (!metrics.is_empty()).then(|| ServiceResource {
+                name: monitoring::service_name(store, &service),
+                metrics,
+                time: state.last_check.millis(),
+            })
+        })
+        .collect()
+}
+
+/// Splits `node[1].nagiosService[HTTP]` into the node criteria and the optional service name;
+/// plain node criteria (`1`, `fs:fid`) are accepted too.
+fn split_id(id: &str) -> (&str, Option<&str>) {
+    let Some(rest) = id.strip_prefix("node[").or_else(|| id.strip_prefix("nodeSource[")) else {
+        return (id, None);
+    };
+    let Some(close) = rest.find(']') else { return (id, None) };
+    let (node, child) = (&rest[..close], &rest[close + 1..]);
+    let service = child
+        .strip_prefix('.')
+        .and_then(|child| child.strip_prefix(SERVICE_TYPE))
+        .and_then(|child| child.strip_prefix('['))
+        .and_then(|child| child.strip_suffix(']'));
+    match (child.is_empty(), service) {
+        (true, _) => (node, None),
+        (false, Some(service)) => (node, Some(service)),
+        (false, None) => (node, Some("")),
+    }
+}
+
+/// The resource an id names, among what the caller may see; 404 otherwise.
+pub fn resolve(call: &Call, id: &str) -> Result<Resolved, GatewayError> {
     let principal = call.principal()?;
     let db = call.db();
-    let criteria = id
-        .strip_prefix("node[")
-        .or_else(|| id.strip_prefix("nodeSource["))
-        .and_then(|rest| rest.strip_suffix(']'))
-        .unwrap_or(id);
+    let missing = || GatewayError::not_found(format!("No resource with id '{id}'"));
+    let (criteria, service) = split_id(id);
     let visibility = Visibility::new(principal, db);
-    let host = find_node(db, criteria)
-        .filter(|host| visibility.can_see_host(host))
-        .ok_or_else(|| GatewayError::not_found(format!("No resource with id '{id}'")))?;
-    Ok(NodeRow::new(db, host))
+    let host = find_node(db, criteria).filter(|host| visibility.can_see_host(host)).ok_or_else(missing)?;
+    let service = match service {
+        Some(name) => Some(service_resources(db, &host).into_iter().find(|found| found.name == name).ok_or_else(missing)?),
+        None => None,
+    };
+    Ok(Resolved { node: NodeRow::new(db, host), service })
 }
 
-/// `GET /rest/resources`: one resource per node.
+/// A string-keyed map: a JSON object, or JAXB's `<entry><key/><value/></entry>` list in XML.
+fn map_obj(format: Format, entries: Vec<(String, Obj)>) -> Obj {
+    match format {
+        Format::Json => entries.into_iter().fold(Obj::new(), |map, (key, value)| map.elem(&key, value)),
+        Format::Xml => Obj::new().list(
+            "entry",
+            None,
+            entries.into_iter().map(|(key, value)| Val::Obj(Obj::new().elem("key", key).elem("value", value))).collect(),
+        ),
+    }
+}
+
+fn resource_obj(id: String, label: &str, name: &str, type_label: &str, parent: Option<String>) -> Obj {
+    Obj::new().attr("id", id).attr("label", label).attr("name", name).attr("typeLabel", type_label).attr_opt("parentId", parent)
+}
+
+fn service_obj(format: Format, host: &Host, service: &ServiceResource) -> Obj {
+    let attributes = service
+        .metrics
+        .iter()
+        .map(|metric| {
+            let value = Obj::new()
+                .attr("name", &metric.label)
+                .attr("relativePath", format!("snmp/{}/{}", host.meta.id, service.name))
+                .attr("rrdFile", format!("{}.jrb", metric.label));
+            (metric.label.clone(), value)
+        })
+        .collect();
+    resource_obj(service.id(host), &service.name, &service.name, "Nagios service", Some(node_resource_id(host)))
+        .attr("link", format!("element/node.jsp?node={}", host.meta.id))
+        .elem("children", Obj::new().attr("totalCount", 0i64).list("resource", None, vec![]))
+        .elem("stringPropertyAttributes", map_obj(format, vec![]))
+        .elem("externalValueAttributes", map_obj(format, vec![]))
+        .elem("rrdGraphAttributes", map_obj(format, attributes))
+}
+
+fn node_obj(store: &impl Read, format: Format, host: &Arc<Host>) -> Obj {
+    let children: Vec<Val> =
+        service_resources(store, host).iter().map(|service| Val::Obj(service_obj(format, host, service))).collect();
+    let id = host.meta.id;
+    resource_obj(node_resource_id(host), &host.name, &id.to_string(), "Node", None)
+        .attr("link", format!("element/node.jsp?node={id}"))
+        .elem("children", Obj::new().attr("count", children.len()).attr("totalCount", children.len()).list("resource", None, children))
+        .elem("stringPropertyAttributes", map_obj(format, vec![]))
+        .elem("externalValueAttributes", map_obj(format, vec![]))
+        .elem("rrdGraphAttributes", map_obj(format, vec![]))
+}
+
+/// `GET /rest/resources`: one resource per visible node, with its service resources.
 pub fn list(call: &Call) -> Result<Response, GatewayError> {
     let principal = call.principal()?;
     let db = call.db();
     let visibility = Visibility::new(principal, db);
-    let items: Vec<Obj> = visibility.hosts(db).into_iter().map(|host| resource_obj(&NodeRow::new(db, host))).collect();
+    let items: Vec<Obj> = visibility.hosts(db).iter().map(|host| node_obj(db, call.format, host)).collect();
     let total = items.len();
     Ok(call.list("resources", "resource", Page { items, total }, 0))
 }
 
-/// `GET /rest/resources/fornode/{criteria}` and `GET /rest/resources/{id}`.
+/// `GET /rest/resources/fornode/{criteria}` and `GET /rest/resources/{id}` (node or service resource).
 pub fn get(call: &Call, id: &str) -> Result<Response, GatewayError> {
-    Ok(call.entity("resource", &resource_obj(&node_of(call, id)?)))
+    let resolved = resolve(call, id)?;
+    let obj = match &resolved.service {
+        Some(service) => service_obj(call.format, &resolved.node.host, service),
+        None => node_obj(call.db(), call.format, &resolved.node.host),
+    };
+    Ok(call.entity("resource", &obj))
 }
 
-/// `GET /rest/measurements/{resourceId}/{attribute}`: no attribute exists.
-pub fn measurement(call: &Call, resource: &str, attribute: &str) -> Result<Response, GatewayError> {
-    node_of(call, resource)?;
-    Err(GatewayError::not_found(format!("No attribute '{attribute}' on resource '{resource}'")))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// `POST /rest/measurements`: 404 unless `relaxed`, then empty columns for every source.
-pub fn query(call: &Call) -> Result<Response, GatewayError> {
-    call.principal()?;
-    let body: Value = serde_json::from_slice(&call.body)
-        .map_err(|err| GatewayError::bad_request(format!("Invalid measurements query: {err}")))?;
-    let sources = body.get("source").and_then(Value::as_array).cloned().unwrap_or_default();
-    let relaxed = body.get("relaxed").and_then(Value::as_bool).unwrap_or(false);
-    if !relaxed {
-        if let Some(first) = sources.first() {
-            let attribute = first.get("attribute").and_then(Value::as_str).unwrap_or_default();
-            return Err(GatewayError::not_found(format!("No attribute '{attribute}'")));
-        }
+    #[test]
+    fn resource_ids_split_into_node_and_service() {
+        assert_eq!(split_id("node[4]"), ("4", None));
+        assert_eq!(split_id("node[4].nagiosService[HTTP check]"), ("4", Some("HTTP check")));
+        assert_eq!(split_id("nodeSource[Lab:db-1].nagiosService[Disk]"), ("Lab:db-1", Some("Disk")));
+        assert_eq!(split_id("node[4].nodeSnmp[]"), ("4", Some("")));
+        assert_eq!(split_id("Lab:db-1"), ("Lab:db-1", None));
     }
-    let labels: Vec<Value> = sources.iter().filter_map(|source| source.get("label").cloned()).collect();
-    let columns: Vec<Value> = labels.iter().map(|_| json!({"values": []})).collect();
-    let db = call.db();
-    let nodes: Vec<Value> = sources
-        .iter()
-        .filter_map(|source| source.get("resourceId").and_then(Value::as_str))
-        .filter_map(|id| node_of(call, id).ok())
-        .map(|row| {
-            json!({"id": row.host.meta.id, "label": row.host.name, "foreign-source": foreign_source(db, &row.host), "foreign-id": foreign_id(&row.host)})
-        })
-        .collect();
-    Ok(request::json(
-        StatusCode::OK,
-        &json!({
-            "step": body.get("step").cloned().unwrap_or(json!(300_000)),
-            "start": body.get("start").cloned().unwrap_or(json!(0)),
-            "end": body.get("end").cloned().unwrap_or(json!(0)),
-            "timestamps": [],
-            "labels": labels,
-            "columns": columns,
-            "metadata": {"resources": [], "nodes": nodes},
-        }),
-    ))
 }

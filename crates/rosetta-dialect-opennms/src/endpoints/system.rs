@@ -9,7 +9,8 @@ use rosetta_model::HostGroup;
 use serde_json::json;
 
 use crate::call::{plain, Call};
-use crate::entity::{category_by_name, category_obj};
+use crate::endpoints::groups::category_with_groups;
+use crate::entity::category_by_name;
 use crate::negotiate::ApiVersion;
 use crate::search::Schema;
 use crate::wire::{Obj, Val};
@@ -108,7 +109,7 @@ pub fn whoami(call: &Call) -> Result<Response, GatewayError> {
 
 /// `GET /rest/categories`.
 pub fn categories(call: &Call) -> Result<Response, GatewayError> {
-    let groups: Vec<Obj> = call.db().all::<HostGroup>().iter().map(|group| category_obj(group)).collect();
+    let groups: Vec<Obj> = call.db().all::<HostGroup>().iter().map(|group| category_with_groups(call.db(), group)).collect();
     let total = groups.len();
     Ok(call.list("categories", "category", Page { items: groups, total }, 0))
 }
@@ -117,7 +118,7 @@ pub fn categories(call: &Call) -> Result<Response, GatewayError> {
 pub fn category(call: &Call, name: &str) -> Result<Response, GatewayError> {
     let group = category_by_name(call.db(), name)
         .ok_or_else(|| GatewayError::not_found(format!("Category {name} was not found.")))?;
-    Ok(call.entity("category", &category_obj(&group)))
+    Ok(call.entity("category", &category_with_groups(call.db(), &group)))
 }
 
 /// `GET /api/v2/{collection}/properties`.

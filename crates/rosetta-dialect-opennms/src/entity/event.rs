@@ -49,6 +49,8 @@ impl EventRow {
             .elem_opt("nodeId", self.host.as_ref().map(|host| host.meta.id))
             .elem_opt("nodeLabel", self.host.as_ref().map(|host| host.name.clone()))
             .elem("location", DEFAULT_LOCATION)
+            .elem_opt("ackUser", event.ack_user.as_deref())
+            .elem_opt("ackTime", event.ack_time.map(|time| Val::Time(time.millis())))
     }
 }
 
@@ -110,6 +112,8 @@ fn event_value(row: &EventRow, id: &str) -> PropValue {
         "eventSource" => text_value(&event.source),
         "eventDescr" => text_value(&event.description),
         "eventLogMsg" => text_value(&event.log_message),
+        "eventAckUser" => opt_text(event.ack_user.as_deref()),
+        "eventAckTime" => event.ack_time.map_or(PropValue::Null, |time| PropValue::Time(time.millis())),
         "ipAddr" => event.ip_address.as_deref().map_or(PropValue::Null, ip_value),
         "node.id" => row.host.as_ref().map_or(PropValue::Null, |host| PropValue::Int(host.meta.id)),
         "node.label" => opt_text(row.host.as_ref().map(|host| host.name.as_str())),

@@ -80,13 +80,18 @@ pub fn category_by_name(store: &impl Read, name: &str) -> Option<Arc<HostGroup>>
     store.all::<HostGroup>().into_iter().find(|group| group.name == name)
 }
 
-/// The wire form of a category.
+/// The wire form of a category as nodes embed it (no authorised groups).
 pub fn category_obj(group: &HostGroup) -> Obj {
+    category_obj_with(group, vec![])
+}
+
+/// The wire form of a category with the names of the groups authorised for it.
+pub fn category_obj_with(group: &HostGroup, authorized_groups: Vec<String>) -> Obj {
     Obj::new()
         .attr("id", group.meta.id)
         .attr("name", &group.name)
         .text_nonempty("description", &group.description)
-        .list("authorizedGroups", None, vec![])
+        .list("authorizedGroups", None, authorized_groups.into_iter().map(crate::wire::Val::from).collect())
 }
 
 /// A service's OpenNMS service type: (id, name).
