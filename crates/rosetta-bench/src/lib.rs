@@ -1,6 +1,8 @@
 //! The benchmark data generator: a realistic estate of hosts with services, a share of problems,
 //! acknowledgements and downtimes, written through the same store and monitoring semantics as the
-//! gateway itself.
+//! gateway itself; and [`soak`], the mixed load of `bench/soak.sh`.
+
+pub mod soak;
 
 use rosetta_core::monitoring::{self, AckRequest, CheckResult, DowntimeRequest};
 use rosetta_core::GatewayError;
@@ -31,7 +33,8 @@ impl Shape {
 }
 
 const GROUPS: &[&str] = &["Web", "Databases", "Network", "Storage", "Applications"];
-const SERVICES: &[&str] =
+/// Service names, given to each host's services in turn.
+pub(crate) const SERVICES: &[&str] =
     &["PING", "HTTP", "HTTPS", "SSH", "Disk", "Load", "Memory", "Swap", "NTP", "DNS", "SMTP", "Postgres"];
 
 /// Writes `shape` into `db` in batches of `batch` hosts per transaction; returns the number of services.
