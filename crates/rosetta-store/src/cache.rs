@@ -23,6 +23,7 @@ pub struct Table<T> {
     by_name: DashMap<String, Id>,
     by_parent: DashMap<Id, Vec<Id>>,
     ordered: parking_lot::RwLock<std::collections::BTreeSet<Id>>,
+    flagged: parking_lot::RwLock<std::collections::BTreeSet<Id>>,
     next_id: AtomicI64,
     block_end: AtomicI64,
     generation: std::sync::atomic::AtomicU64,
@@ -35,6 +36,7 @@ impl<T> Default for Table<T> {
             by_name: DashMap::new(),
             by_parent: DashMap::new(),
             ordered: parking_lot::RwLock::new(std::collections::BTreeSet::new()),
+            flagged: parking_lot::RwLock::new(std::collections::BTreeSet::new()),
             next_id: AtomicI64::new(1),
             block_end: AtomicI64::new(Id::MAX),
             generation: std::sync::atomic::AtomicU64::new(0),
@@ -72,6 +74,12 @@ impl<T: Object> Table<T> {
             (Some(cursor), true) => ordered.range(..cursor).rev().take(limit).copied().collect(),
         };
         drop(ordered);
+        ids.into_iter().filter_map(|id| self.get(id)).collect()
+    }
+
+    /// The flagged objects (see [`Object::flagged`]), ordered by id, read from their own index.
+    pub fn flagged(&self) -> Vec<Arc<T>> {
+        let ids: Vec<Id> = self.flagged.read().iter().copied().collect();
         ids.into_iter().filter_map(|id| self.get(id)).collect()
     }
 
@@ -141,6 +149,11 @@ impl<T: Object> Table<T> {
             self.by_name.insert(name.to_owned(), id);
         }
         self.ordered.write().insert(id);
+        if object.flagged() {
+            self.flagged.write().insert(id);
+        } else {
+            self.flagged.write().remove(&id);
+        }
         if let Some(parent) = object.parent() {
             let mut children = self.by_parent.entry(parent).or_default();
             if let Err(position) = children.binary_search(&id) {
@@ -152,6 +165,7 @@ impl<T: Object> Table<T> {
     pub(crate) fn remove(&self, id: Id) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.ordered.write().remove(&id);
+        self.flagged.write().remove(&id);
         if let Some((_, old)) = self.by_id.remove(&id) {
             if let Some(name) = old.unique_name() {
                 self.by_name.remove_if(name, |_, owner| *owner == id);

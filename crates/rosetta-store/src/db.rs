@@ -84,6 +84,10 @@ impl crate::Read for Db {
     fn children<T: Object>(&self, parent: Id) -> Vec<Arc<T>> {
         Db::children(self, parent)
     }
+
+    fn flagged<T: Object>(&self) -> Vec<Arc<T>> {
+        T::table(&self.cache).flagged()
+    }
 }
 
 impl Db {

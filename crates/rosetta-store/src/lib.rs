@@ -40,4 +40,7 @@ pub trait Read {
 
     /// The objects of type `T` whose parent is `parent` (see [`Object::parent`]), ordered by id.
     fn children<T: Object>(&self, parent: Id) -> Vec<Arc<T>>;
+
+    /// The flagged objects of type `T` (see [`Object::flagged`]: check states that are not OK), ordered by id.
+    fn flagged<T: Object>(&self) -> Vec<Arc<T>>;
 }

@@ -46,6 +46,12 @@ pub trait Object: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
         None
     }
 
+    /// Whether the object is in its kind's flagged index: a check state that is not OK, so the few
+    /// problems are found without scanning every status.
+    fn flagged(&self) -> bool {
+        false
+    }
+
     /// A human-readable label for logs and the audit log (usually the name).
     fn label(&self) -> String {
         self.unique_name().unwrap_or_default().to_owned()
@@ -62,7 +68,7 @@ pub trait Object: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
 }
 
 macro_rules! records {
-    ($($variant:ident($ty:ty) => $field:ident $(, name: $name:ident)? $(, label: $label:ident)? $(, parent: $parent:ident)?;)*) => {
+    ($($variant:ident($ty:ty) => $field:ident $(, name: $name:ident)? $(, label: $label:ident)? $(, parent: $parent:ident)? $(, problem: $check:ident)?;)*) => {
         /// A stored object of any kind.
         #[derive(Debug, Clone)]
         pub enum Record {
@@ -128,6 +134,12 @@ macro_rules! records {
                 $(
                     fn parent(&self) -> Option<Id> {
                         AsParent::as_parent(&self.$parent)
+                    }
+                )?
+
+                $(
+                    fn flagged(&self) -> bool {
+                        !self.$check.state.is_ok()
                     }
                 )?
 
@@ -201,8 +213,8 @@ records! {
     Host(Host) => hosts, name: name;
     Service(Service) => services, parent: host;
     Document(Document) => documents, label: name;
-    HostStatus(HostStatus) => host_status;
-    ServiceStatus(ServiceStatus) => service_status, parent: host;
+    HostStatus(HostStatus) => host_status, problem: check;
+    ServiceStatus(ServiceStatus) => service_status, parent: host, problem: check;
     Event(Event) => events;
     Alarm(Alarm) => alarms, name: reduction_key, parent: host;
     Outage(Outage) => outages, parent: host;

@@ -67,6 +67,10 @@ impl crate::Read for Tx<'_> {
     fn children<T: Object>(&self, parent: Id) -> Vec<Arc<T>> {
         Tx::children(self, parent)
     }
+
+    fn flagged<T: Object>(&self) -> Vec<Arc<T>> {
+        Tx::flagged(self)
+    }
 }
 
 impl<'a> Tx<'a> {
@@ -139,6 +143,25 @@ impl<'a> Tx<'a> {
         }
         children.sort_unstable_by_key(|object| object.meta().id);
         children
+    }
+
+    /// The flagged objects of type `T` (see [`Object::flagged`]), including staged changes, ordered by id.
+    pub fn flagged<T: Object>(&self) -> Vec<Arc<T>> {
+        let mut flagged = T::table(self.cache).flagged();
+        let touched: Vec<&(Kind, Id)> = self.order.iter().filter(|(kind, _)| *kind == T::KIND).collect();
+        if touched.is_empty() {
+            return flagged;
+        }
+        flagged.retain(|object| !self.staged.contains_key(&(T::KIND, object.meta().id)));
+        for key in touched {
+            if let Some(Staged::Put(record)) = self.staged.get(key) {
+                if let Some(object) = T::from_record(record).filter(|object| object.flagged()) {
+                    flagged.push(Arc::clone(object));
+                }
+            }
+        }
+        flagged.sort_unstable_by_key(|object| object.meta().id);
+        flagged
     }
 
     /// The object of type `T` with this unique name, including staged changes.

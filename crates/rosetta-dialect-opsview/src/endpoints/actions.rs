@@ -16,7 +16,7 @@ use rosetta_model::{
 use rosetta_store::Read;
 use serde_json::{json, Value};
 
-use super::selection::{filter_status, host_unhandled, monitored, select, service_unhandled, Selected};
+use super::selection::{candidates, filter_status, host_unhandled, select, service_unhandled, Selected};
 use super::Env;
 use crate::call::truthy;
 use crate::timespec;
@@ -147,7 +147,7 @@ pub async fn unacknowledge(env: &Env<'_>) -> Result<Response, GatewayError> {
 fn list_actionable(env: &Env<'_>) -> Result<Response, GatewayError> {
     let (visibility, params) = acting(env)?;
     let db = env.db();
-    let rows = filter_status(db, monitored(db, &visibility), &params);
+    let rows = filter_status(db, candidates(db, &visibility, &params), &params);
     let list: Vec<Value> = rows
         .iter()
         .filter(|row| visibility.can_act_on_host(&row.host))

@@ -100,27 +100,53 @@ pub fn downtime_flag(store: &impl Read, target: Target, check: &CheckState, now:
 
 /// Every monitored host the principal may see, with its monitored services.
 pub fn monitored(store: &impl Read, visibility: &Visibility) -> Vec<HostRow> {
-    store
-        .all::<HostStatus>()
+    store.all::<HostStatus>().into_iter().filter_map(|status| host_row(store, visibility, status)).collect()
+}
+
+/// The monitored hosts that can pass `params` in [`filter_status`]: when the filters only match problems
+/// (`filter=unhandled`, `host_filter=unhandled`, or states that are all problems), just the hosts with a
+/// problem of their own or on a service, found through the store's flagged index instead of a scan; else
+/// every monitored host.
+pub fn candidates(store: &impl Read, visibility: &Visibility, params: &Params) -> Vec<HostRow> {
+    if !only_problems_match(params) {
+        return monitored(store, visibility);
+    }
+    let mut hosts: std::collections::BTreeSet<Id> = store.flagged::<HostStatus>().iter().map(|s| s.meta.id).collect();
+    hosts.extend(store.flagged::<ServiceStatus>().iter().map(|s| s.host));
+    hosts
         .into_iter()
-        .filter_map(|status| {
-            let host = store.get::<Host>(status.meta.id)?;
-            if !visibility.can_see_host(&host) {
-                return None;
-            }
-            let mut rows: Vec<ServiceRow> = store
-                .children::<ServiceStatus>(host.meta.id)
-                .iter()
-                .filter_map(|s| {
-                    let service = store.get::<Service>(s.meta.id)?;
-                    let name = monitoring::service_name(store, &service);
-                    Some(ServiceRow { service, name, check: SharedCheck::Service(Arc::clone(s)) })
-                })
-                .collect();
-            rows.sort_by(|a, b| a.name.cmp(&b.name));
-            Some(HostRow { host, check: SharedCheck::Host(status), services: rows })
-        })
+        .filter_map(|id| store.get::<HostStatus>(id))
+        .filter_map(|status| host_row(store, visibility, status))
         .collect()
+}
+
+fn only_problems_match(params: &Params) -> bool {
+    let problem_states = |key: &str| {
+        let values: Vec<&str> = params.get_all(key).collect();
+        !values.is_empty() && values.iter().all(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "0" | "ok" | "up"))
+    };
+    params.get("filter") == Some("unhandled")
+        || params.get("host_filter") == Some("unhandled")
+        || problem_states("state")
+        || problem_states("host_state")
+}
+
+fn host_row(store: &impl Read, visibility: &Visibility, status: Arc<HostStatus>) -> Option<HostRow> {
+    let host = store.get::<Host>(status.meta.id)?;
+    if !visibility.can_see_host(&host) {
+        return None;
+    }
+    let mut rows: Vec<ServiceRow> = store
+        .children::<ServiceStatus>(host.meta.id)
+        .iter()
+        .filter_map(|s| {
+            let service = store.get::<Service>(s.meta.id)?;
+            let name = monitoring::service_name(store, &service);
+            Some(ServiceRow { service, name, check: SharedCheck::Service(Arc::clone(s)) })
+        })
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    Some(HostRow { host, check: SharedCheck::Host(status), services: rows })
 }
 
 fn any_like(params: &Params, key: &str, value: &str) -> Option<bool> {

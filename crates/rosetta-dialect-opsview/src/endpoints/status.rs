@@ -11,7 +11,7 @@ use rosetta_model::{Event, EventKind, Host, HostGroup, HostTemplate, Permission,
 use serde_json::{json, Map, Value};
 
 use super::selection::{
-    downtime_flag, filter_status, host_unhandled, monitored, service_unhandled, state_name, state_type_name, HostRow,
+    candidates, downtime_flag, filter_status, host_unhandled, monitored, service_unhandled, state_name, state_type_name, HostRow,
 };
 use super::Env;
 use crate::call::{truthy, Output};
@@ -276,7 +276,7 @@ fn status_rows(env: &Env<'_>) -> Result<Vec<HostRow>, GatewayError> {
 
 fn status_rows_with(env: &Env<'_>, params: &Params) -> Result<Vec<HostRow>, GatewayError> {
     let visibility = visibility(env, VIEW)?;
-    let rows = monitored(env.db(), &visibility);
+    let rows = candidates(env.db(), &visibility, params);
     let mut rows = filter_status(env.db(), rows, params);
     rows.sort_by(|a, b| a.host.name.cmp(&b.host.name));
     Ok(rows)

@@ -176,3 +176,38 @@ async fn windows_page_through_the_ordered_index() {
     db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.delete::<Host>(ids[2]))).await.expect("delete");
     assert_eq!(page(Some(ids[1]), false), vec![ids[3], ids[4]]);
 }
+
+#[tokio::test]
+async fn the_flagged_index_holds_exactly_the_problem_states() {
+    use crate::Read;
+    let (_store, db) = open().await;
+    let host_id = db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.insert(host("a")).meta.id)).await.expect("host");
+    let status = |id: Id, state: ServiceState| ServiceStatus {
+        meta: Meta::new(id),
+        host: host_id,
+        check: CheckState { state: StateValue::Service(state), ..CheckState::pending(StateValue::Service(ServiceState::Ok), 1) },
+    };
+    let ids = |statuses: Vec<Arc<ServiceStatus>>| statuses.iter().map(|s| s.meta.id).collect::<Vec<_>>();
+    db.write(Actor::system(), |tx| {
+        tx.put(status(1, ServiceState::Ok));
+        tx.put(status(2, ServiceState::Critical));
+        tx.put(status(3, ServiceState::Warning));
+        assert_eq!(ids(tx.flagged::<ServiceStatus>()), vec![2, 3], "staged problems are seen");
+        Ok::<_, StoreError>(())
+    })
+    .await
+    .expect("statuses");
+    assert_eq!(ids(db.flagged::<ServiceStatus>()), vec![2, 3]);
+    db.write(Actor::system(), |tx| {
+        tx.put(status(2, ServiceState::Ok));
+        tx.put(status(1, ServiceState::Unknown));
+        assert_eq!(ids(tx.flagged::<ServiceStatus>()), vec![1, 3], "a recovery leaves, a new problem joins");
+        Ok::<_, StoreError>(())
+    })
+    .await
+    .expect("changes");
+    assert_eq!(ids(db.flagged::<ServiceStatus>()), vec![1, 3]);
+    db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.delete::<ServiceStatus>(3))).await.expect("delete");
+    assert_eq!(ids(db.flagged::<ServiceStatus>()), vec![1]);
+    assert!(db.flagged::<Host>().is_empty(), "kinds without a check state flag nothing");
+}
