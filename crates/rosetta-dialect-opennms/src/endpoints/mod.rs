@@ -5,6 +5,7 @@ pub mod categories;
 pub mod events;
 pub mod groups;
 pub mod measurements;
+pub mod metadata;
 pub mod nodes;
 pub mod outages;
 pub mod requisitions;
