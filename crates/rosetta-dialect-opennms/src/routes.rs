@@ -7,7 +7,7 @@ use crate::call::{status, Call, Verb};
 use crate::endpoints::metadata::{self, Scope};
 use crate::endpoints::requisitions::{FOREIGN_SOURCE, REQUISITION};
 use crate::endpoints::{
-    alarms, categories, events, groups, measurements, nodes, outages, requisitions, resources, system, users,
+    alarms, categories, events, groups, hardware, measurements, nodes, outages, requisitions, resources, system, users,
 };
 use crate::entity::alarm::ALARM_SCHEMA;
 use crate::entity::event::EVENT_SCHEMA;
@@ -131,6 +131,9 @@ pub async fn route(call: &Call) -> Result<Response, GatewayError> {
         (V2, _, ["nodes", id, "ipinterfaces", ip, "services", name, "metadata", rest @ ..]) => {
             metadata::handle(call, id, Scope::Service(ip, name), rest).await
         }
+        (_, Get, ["nodes", id, "hardwareInventory"]) => hardware::root(call, id),
+        (_, Post, ["nodes", id, "hardwareInventory"]) => hardware::replace_root(call, id),
+        (_, _, ["nodes", id, "hardwareInventory", index]) => hardware::entity(call, id, index),
         (V1, Get, ["nodes", id, "assetRecord"]) => nodes::get_assets(call, id),
         (V1, Put, ["nodes", id, "assetRecord"]) => nodes::update_assets(call, id).await,
 

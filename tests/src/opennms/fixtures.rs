@@ -153,4 +153,5 @@ fixture_tests! {
     fixtures_tolerance => "tolerance";
     fixtures_accounts => "accounts";
     fixtures_metadata => "metadata";
+    fixtures_hardware => "hardware";
 }

@@ -4,6 +4,7 @@ pub mod alarms;
 pub mod categories;
 pub mod events;
 pub mod groups;
+pub mod hardware;
 pub mod measurements;
 pub mod metadata;
 pub mod nodes;
