@@ -82,6 +82,7 @@ pub async fn route(call: &Call) -> Result<Response, GatewayError> {
         (V2, Get, ["events", "properties", id]) => events::property_values(call, id),
         (_, Get, ["events", id]) => events::get(call, id),
         (_, Post, ["events"]) => events::post(call).await,
+        (V1, Put, ["events"]) => events::acknowledge_many(call).await,
         (V1, Put, ["events", id]) => events::acknowledge(call, id).await,
 
         (_, Get, ["outages"]) => outages::list(call),
