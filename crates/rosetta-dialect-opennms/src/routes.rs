@@ -4,8 +4,11 @@ use http::{HeaderValue, StatusCode};
 use rosetta_core::{GatewayError, Response};
 
 use crate::call::{status, Call, Verb};
+use crate::endpoints::metadata::{self, Scope};
 use crate::endpoints::requisitions::{FOREIGN_SOURCE, REQUISITION};
-use crate::endpoints::{alarms, categories, events, groups, measurements, nodes, outages, requisitions, resources, system, users};
+use crate::endpoints::{
+    alarms, categories, events, groups, hardware, measurements, nodes, outages, requisitions, resources, system, users,
+};
 use crate::entity::alarm::ALARM_SCHEMA;
 use crate::entity::event::EVENT_SCHEMA;
 use crate::entity::node::{INTERFACE_SCHEMA, NODE_SCHEMA, SERVICE_SCHEMA, SNMP_SCHEMA};
@@ -79,6 +82,7 @@ pub async fn route(call: &Call) -> Result<Response, GatewayError> {
         (V2, Get, ["events", "properties", id]) => events::property_values(call, id),
         (_, Get, ["events", id]) => events::get(call, id),
         (_, Post, ["events"]) => events::post(call).await,
+        (V1, Put, ["events"]) => events::acknowledge_many(call).await,
         (V1, Put, ["events", id]) => events::acknowledge(call, id).await,
 
         (_, Get, ["outages"]) => outages::list(call),
@@ -121,10 +125,16 @@ pub async fn route(call: &Call) -> Result<Response, GatewayError> {
         (_, Post, ["nodes", id, "categories", name]) => nodes::add_category(call, id, Some(name)).await,
         (_, Put, ["nodes", id, "categories", name]) => nodes::update_category(call, id, name),
         (_, Delete, ["nodes", id, "categories", name]) => nodes::remove_category(call, id, name).await,
-        (V2, Get, ["nodes", id, "metadata", ..] | ["nodes", id, "ipinterfaces", _, "metadata", ..]) => {
-            nodes::metadata(call, id)
+        (V2, _, ["nodes", id, "metadata", rest @ ..]) => metadata::handle(call, id, Scope::Node, rest).await,
+        (V2, _, ["nodes", id, "ipinterfaces", ip, "metadata", rest @ ..]) => {
+            metadata::handle(call, id, Scope::Interface(ip), rest).await
         }
-        (V2, Get, ["nodes", id, "ipinterfaces", _, "services", _, "metadata", ..]) => nodes::metadata(call, id),
+        (V2, _, ["nodes", id, "ipinterfaces", ip, "services", name, "metadata", rest @ ..]) => {
+            metadata::handle(call, id, Scope::Service(ip, name), rest).await
+        }
+        (_, Get, ["nodes", id, "hardwareInventory"]) => hardware::root(call, id),
+        (_, Post, ["nodes", id, "hardwareInventory"]) => hardware::replace_root(call, id),
+        (_, _, ["nodes", id, "hardwareInventory", index]) => hardware::entity(call, id, index),
         (V1, Get, ["nodes", id, "assetRecord"]) => nodes::get_assets(call, id),
         (V1, Put, ["nodes", id, "assetRecord"]) => nodes::update_assets(call, id).await,
 

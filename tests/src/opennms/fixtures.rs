@@ -152,4 +152,6 @@ fixture_tests! {
     fixtures_requisitions => "requisitions";
     fixtures_tolerance => "tolerance";
     fixtures_accounts => "accounts";
+    fixtures_metadata => "metadata";
+    fixtures_hardware => "hardware";
 }

@@ -1,6 +1,7 @@
 //! Multi-step behaviour: posted events become shared state, imports are all-or-nothing, the
 //! fresh-install seed is there, users created here log in through every dialect, and passive results'
-//! perfdata comes back as resources and measurements.
+//! perfdata comes back as resources and measurements, and node metadata written here reads back while
+//! other dialects still read the host.
 
 use http::Method;
 use rosetta_core::monitoring;
@@ -181,4 +182,63 @@ async fn posted_perfdata_reads_back_as_resources_and_measurements() {
     assert_eq!(admin(post(server.url("/api/v1/results"))).json(&cleared).send().await.status, 200);
     let gone = admin(get(v1(&server, &format!("/resources/{}", resource.replace('[', "%5B").replace(']', "%5D"))))).send().await;
     assert_eq!(gone.status, 404, "{} has no perfdata any more", monitoring::service_name(&*server.db, &service));
+}
+
+async fn post_metadata(url: String, entry: serde_json::Value) -> Reply {
+    admin(post(url)).header("content-type", "application/json").json(&entry).send().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_metadata_written_through_opennms_reads_back_and_only_x_contexts_are_writable() {
+    let server = TestServer::start().await;
+    let world = arrange(&server).await;
+    let before = server.db.get::<Host>(world.web01).expect("web01");
+    let node = |path: &str| v2(&server, &format!("/nodes/{}{path}", world.web01));
+
+    let put_reply = admin(put(node("/metadata/X-Ops/owner/noc"))).send().await;
+    assert_eq!(put_reply.status, 204, "{}", put_reply.text());
+    let posted = post_metadata(node("/metadata"), json!({"context": "X-Ops", "key": "tier", "value": "gold"})).await;
+    assert_eq!(posted.status, 204, "{}", posted.text());
+    let read = admin(get(node("/metadata"))).send().await;
+    assert_eq!(read.status, 200, "{}", read.text());
+    assert_eq!(
+        read.json(),
+        json!({"count": 2, "totalCount": 2, "offset": 0, "metaData": [
+            {"context": "X-Ops", "key": "owner", "value": "noc"},
+            {"context": "X-Ops", "key": "tier", "value": "gold"}
+        ]})
+    );
+
+    let stored = server.db.get::<Host>(world.web01).expect("web01");
+    let written = stored.clone();
+    assert_eq!(
+        stored.native.get("opennms.metadata"),
+        Some(&json!([{"context": "X-Ops", "key": "owner", "value": "noc"}, {"context": "X-Ops", "key": "tier", "value": "gold"}]))
+    );
+    let mut expected = (*before).clone();
+    expected.native = stored.native.clone();
+    expected.meta = stored.meta.clone();
+    assert_eq!(*stored, expected, "only the metadata entry of the host's native map changed");
+    assert_eq!(stored.native.len(), before.native.len() + 1);
+
+    let denied = admin(put(node("/metadata/requisition/owner/evil"))).send().await;
+    assert_eq!(denied.status, 403, "{}", denied.text());
+    assert_eq!(denied.text(), "Only metadata in contexts starting with 'X-' can be modified");
+    let denied_post = post_metadata(node("/metadata"), json!({"context": "snmp", "key": "sysName", "value": "evil"})).await;
+    assert_eq!(denied_post.status, 403, "{}", denied_post.text());
+    let denied_delete = admin(Call::new(Method::DELETE, node("/metadata/requisition"))).send().await;
+    assert_eq!(denied_delete.status, 403, "{}", denied_delete.text());
+    let after = server.db.get::<Host>(world.web01).expect("web01");
+    assert_eq!(after, written, "refused writes changed nothing, not even the version");
+    assert_eq!(admin(get(node("/metadata"))).send().await.json()["count"], 2);
+
+    let opsview = admin(get(server.url(&format!("/rest/config/host/{}", world.web01))))
+        .header("accept", "application/json")
+        .send()
+        .await;
+    assert_eq!(opsview.status, 200, "Opsview still reads the host: {}", opsview.text());
+    assert_eq!(opsview.json()["object"]["name"], "web01");
+    let native = admin(get(server.url("/api/v1/hosts?name=web01"))).send().await;
+    assert_eq!(native.status, 200, "the native API still reads the host: {}", native.text());
+    assert!(native.text().contains("web01"));
 }

@@ -72,17 +72,35 @@ pub async fn acknowledge(call: &Call, id: &str) -> Result<Response, GatewayError
     if !visible_rows(call)?.iter().any(|row| row.event.meta.id == event_id) {
         return Err(missing());
     }
+    set_ack(call, vec![event_id]).await
+}
+
+/// `PUT /rest/events?<filters>` form or query `ack=true|false`: acknowledges (or un-acknowledges)
+/// every visible event the v1 filters match → 204, also when none matched.
+pub async fn acknowledge_many(call: &Call) -> Result<Response, GatewayError> {
+    let (filter, mut paging) = call.v1_query(&["ack"])?;
+    paging.limit = 0;
+    paging.offset = 0;
+    let page = EVENT_SCHEMA.query(visible_rows(call)?, filter.as_ref(), &paging, ORDER_V1)?;
+    set_ack(call, page.items.iter().map(|row| row.event.meta.id).collect()).await
+}
+
+/// Applies the `ack` parameter to events in one transaction (events deleted meanwhile are skipped):
+/// `ackUser` = the caller and `ackTime` = now, or both cleared → 204; 400 without `ack`.
+async fn set_ack(call: &Call, ids: Vec<Id>) -> Result<Response, GatewayError> {
     let ack = call
         .flag("ack")
         .ok_or_else(|| GatewayError::bad_request("Must supply the 'ack' parameter, set to either 'true' or 'false'"))?;
     let user = call.principal()?.login().to_owned();
     call.db()
         .write(call.ctx.actor("opennms"), move |tx| {
-            let event = tx.get::<Event>(event_id).ok_or_else(missing)?;
-            let mut changed = (*event).clone();
-            changed.ack_user = ack.then_some(user);
-            changed.ack_time = ack.then(|| tx.now());
-            tx.update(changed);
+            for id in ids {
+                let Some(event) = tx.get::<Event>(id) else { continue };
+                let mut changed = (*event).clone();
+                changed.ack_user = ack.then(|| user.clone());
+                changed.ack_time = ack.then(|| tx.now());
+                tx.update(changed);
+            }
             Ok::<_, GatewayError>(())
         })
         .await?;

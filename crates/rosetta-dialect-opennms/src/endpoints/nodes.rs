@@ -38,7 +38,7 @@ fn visible_nodes(call: &Call) -> Result<Vec<NodeRow>, GatewayError> {
 /// The node named by `criteria`; `missing` says what a missing node is (404 for the node itself,
 /// 400 for a parent). Requests that write (any method but GET) also need write access to the
 /// node's tenant (403 otherwise).
-fn node(call: &Call, criteria: &str, missing: Missing) -> Result<NodeRow, GatewayError> {
+pub(crate) fn node(call: &Call, criteria: &str, missing: Missing) -> Result<NodeRow, GatewayError> {
     let principal = call.principal()?;
     let db = call.db();
     let visibility = Visibility::new(principal, db);
@@ -52,8 +52,10 @@ fn node(call: &Call, criteria: &str, missing: Missing) -> Result<NodeRow, Gatewa
 
 /// How a missing node is reported.
 #[derive(Debug, Clone, Copy)]
-enum Missing {
+pub(crate) enum Missing {
+    /// 404: the node is the resource.
     NotFound,
+    /// 400: the node is the parent of the resource.
     BadParent,
 }
 
@@ -317,6 +319,7 @@ pub async fn delete_interface(call: &Call, id: &str, ip: &str) -> Result<Respons
     } else {
         host.other_addresses.retain(|other| other != ip);
     }
+    host.native.remove(&super::metadata::interface_key(ip));
     call.db().write(call.ctx.actor("opennms"), |tx| Ok::<_, GatewayError>(tx.update(host))).await?;
     Ok(status(StatusCode::ACCEPTED))
 }
@@ -441,13 +444,6 @@ pub fn snmp_interfaces(call: &Call, id: &str) -> Result<Response, GatewayError> 
 pub fn snmp_interface(call: &Call, id: &str, index: &str) -> Result<Response, GatewayError> {
     node(call, id, Missing::BadParent)?;
     Err(GatewayError::not_found(format!("SNMP interface {index} was not found.")))
-}
-
-/// `GET /api/v2/nodes/{id}[/ipinterfaces/{ip}[/services/{name}]]/metadata[/…]`: Rosetta keeps no
-/// metadata, so every such list is empty (204); an unknown node is 404.
-pub fn metadata(call: &Call, id: &str) -> Result<Response, GatewayError> {
-    node(call, id, Missing::NotFound)?;
-    Ok(status(StatusCode::NO_CONTENT))
 }
 
 /// `GET /nodes/{id}/categories`.
