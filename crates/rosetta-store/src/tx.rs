@@ -108,60 +108,37 @@ impl<'a> Tx<'a> {
 
     /// Every object of type `T`, ordered by id, including staged changes.
     pub fn all<T: Object>(&self) -> Vec<Arc<T>> {
-        let mut all = T::table(self.cache).all();
-        let touched: Vec<&(Kind, Id)> = self.order.iter().filter(|(kind, _)| *kind == T::KIND).collect();
-        if touched.is_empty() {
-            return all;
-        }
-        all.retain(|object| !self.staged.contains_key(&(T::KIND, object.meta().id)));
-        for key in touched {
-            if let Some(Staged::Put(record)) = self.staged.get(key) {
-                if let Some(object) = T::from_record(record) {
-                    all.push(Arc::clone(object));
-                }
-            }
-        }
-        all.sort_unstable_by_key(|object| object.meta().id);
-        all.dedup_by_key(|object| object.meta().id);
-        all
+        self.overlay(T::table(self.cache).all(), |_| true)
     }
 
     /// The objects of type `T` whose parent is `parent`, ordered by id, including staged changes.
     pub fn children<T: Object>(&self, parent: Id) -> Vec<Arc<T>> {
-        let mut children = T::table(self.cache).children(parent);
-        let touched: Vec<&(Kind, Id)> = self.order.iter().filter(|(kind, _)| *kind == T::KIND).collect();
-        if touched.is_empty() {
-            return children;
-        }
-        children.retain(|object| !self.staged.contains_key(&(T::KIND, object.meta().id)));
-        for key in touched {
-            if let Some(Staged::Put(record)) = self.staged.get(key) {
-                if let Some(object) = T::from_record(record).filter(|object| object.parent() == Some(parent)) {
-                    children.push(Arc::clone(object));
-                }
-            }
-        }
-        children.sort_unstable_by_key(|object| object.meta().id);
-        children
+        self.overlay(T::table(self.cache).children(parent), |object| object.parent() == Some(parent))
     }
 
     /// The flagged objects of type `T` (see [`Object::flagged`]), including staged changes, ordered by id.
     pub fn flagged<T: Object>(&self) -> Vec<Arc<T>> {
-        let mut flagged = T::table(self.cache).flagged();
+        self.overlay(T::table(self.cache).flagged(), T::flagged)
+    }
+
+    /// `committed` (a selection of the cache) with this transaction's staged changes laid over it: staged
+    /// objects replace or remove their committed copies, and staged objects passing `selects` join.
+    fn overlay<T: Object>(&self, mut committed: Vec<Arc<T>>, selects: impl Fn(&T) -> bool) -> Vec<Arc<T>> {
         let touched: Vec<&(Kind, Id)> = self.order.iter().filter(|(kind, _)| *kind == T::KIND).collect();
         if touched.is_empty() {
-            return flagged;
+            return committed;
         }
-        flagged.retain(|object| !self.staged.contains_key(&(T::KIND, object.meta().id)));
+        committed.retain(|object| !self.staged.contains_key(&(T::KIND, object.meta().id)));
         for key in touched {
             if let Some(Staged::Put(record)) = self.staged.get(key) {
-                if let Some(object) = T::from_record(record).filter(|object| object.flagged()) {
-                    flagged.push(Arc::clone(object));
+                if let Some(object) = T::from_record(record).filter(|object| selects(object)) {
+                    committed.push(Arc::clone(object));
                 }
             }
         }
-        flagged.sort_unstable_by_key(|object| object.meta().id);
-        flagged
+        committed.sort_unstable_by_key(|object| object.meta().id);
+        committed.dedup_by_key(|object| object.meta().id);
+        committed
     }
 
     /// The object of type `T` with this unique name, including staged changes.
