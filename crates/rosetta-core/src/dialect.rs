@@ -18,7 +18,7 @@ use http_body_util::combinators::BoxBody;
 use rosetta_auth::Credentials;
 use rosetta_store::{StoreError, Tx};
 
-use crate::{GatewayError, RequestContext};
+use crate::{GatewayError, RequestContext, RouteSpec};
 
 /// A boxed, thread-safe error.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -60,5 +60,11 @@ pub trait Dialect: Send + Sync + 'static {
     fn seed(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
         let _ = tx;
         Ok(())
+    }
+
+    /// Every route with the permission it needs, for the isolation audit (see [`crate::route_spec`]).
+    /// Empty for dialects that have not declared theirs.
+    fn route_specs(&self) -> Vec<RouteSpec> {
+        Vec::new()
     }
 }

@@ -8,6 +8,7 @@
 //! - [`monitoring`]: the shared semantics of check results, acknowledgements, downtimes and reloads.
 //! - [`visibility`]: what a principal may see and change.
 //! - [`seed`]: the product-neutral fresh-install objects (root tenant, administrator).
+//! - [`route_spec`]: every route of a dialect with the permission it needs, for the isolation audit.
 
 pub mod context;
 pub mod credentials;
@@ -15,9 +16,11 @@ pub mod dialect;
 pub mod error;
 pub mod monitoring;
 pub mod request;
+pub mod route_spec;
 pub mod seed;
 pub mod visibility;
 
 pub use context::{AppContext, RequestContext, Settings};
 pub use dialect::{BoxError, Dialect, DialectFuture, Request, RequestBody, Response, ResponseBody};
 pub use error::{ErrorKind, ErrorSource, GatewayError};
+pub use route_spec::{Requirement, RouteSpec};

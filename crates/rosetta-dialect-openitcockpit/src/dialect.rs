@@ -129,6 +129,10 @@ impl Dialect for OpenitcockpitDialect {
     fn seed(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
         crate::seed::seed(tx)
     }
+
+    fn route_specs(&self) -> Vec<rosetta_core::RouteSpec> {
+        crate::routes::route_specs()
+    }
 }
 
 #[cfg(test)]

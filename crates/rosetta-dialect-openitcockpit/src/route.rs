@@ -106,6 +106,22 @@ pub enum Need {
 }
 
 impl Need {
+    /// The need as the isolation audit's [`Requirement`](rosetta_core::Requirement).
+    pub fn requirement(self) -> rosetta_core::Requirement {
+        use rosetta_core::Requirement::{AllOf, AnyOf, Authenticated};
+        use Permission::*;
+        match self {
+            Need::Always => Authenticated,
+            Need::View => AnyOf(vec![ViewAll, ViewSome]),
+            Need::Configure => AllOf(vec![ConfigureHosts, ConfigureSave]),
+            Need::Action => AnyOf(vec![ActionAll, ActionSome]),
+            Need::Downtime => AnyOf(vec![DowntimeAll, DowntimeSome, ActionAll, ActionSome]),
+            Need::Reload => AnyOf(vec![ReloadAccess]),
+            Need::ReloadView => AnyOf(vec![ReloadAccess, ReloadView]),
+            Need::Admin => AnyOf(vec![AdminAccess]),
+        }
+    }
+
     /// True when the principal's role grants the need.
     pub fn granted(self, principal: &Principal) -> bool {
         use Permission::*;

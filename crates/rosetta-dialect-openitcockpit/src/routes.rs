@@ -4,6 +4,7 @@ use crate::call::{Answer, Call};
 use crate::endpoints::*;
 use crate::errors;
 use crate::route::Need;
+use rosetta_core::{Requirement, RouteSpec};
 
 macro_rules! route_table {
     ($( $controller:literal $action:literal => $need:ident $handler:path; )*) => {
@@ -14,6 +15,12 @@ macro_rules! route_table {
                 $( ($controller, $action) => Some(Need::$need), )*
                 _ => None,
             }
+        }
+
+        /// Every controller/action with the permission its ACL need amounts to, as an example request
+        /// ([`example`]); generated with the table, so no route can lack one.
+        pub fn route_specs() -> Vec<RouteSpec> {
+            vec![$( example($controller, $action, Need::$need.requirement()), )*]
         }
 
         /// Runs the handler of a controller/action.
@@ -92,4 +99,41 @@ route_table! {
     "servicetemplates" "add" => Configure templates::service_add;
     "servicetemplates" "edit" => Configure templates::service_edit;
     "servicetemplates" "delete" => Configure templates::service_delete;
+}
+
+/// The example request of a controller/action for the isolation audit: POST for the actions that
+/// change something, and the fixture placeholder for the actions that take an object id.
+fn example(controller: &str, action: &str, need: Requirement) -> RouteSpec {
+    let post = matches!(
+        action,
+        "add" | "edit" | "delete" | "deactivate" | "enable" | "submit_bulk_naemon" | "launchexport" | "create_apikey"
+            | "delete_apikey" | "addhostdowntime"
+    );
+    let arg = match (controller, action) {
+        ("hosts", "view" | "edit" | "delete" | "deactivate" | "enable") => "/{host}",
+        ("services", "edit" | "delete" | "deactivate" | "enable") => "/{service}",
+        ("containers", "view" | "edit" | "delete") => "/{tenant}",
+        ("hostgroups", "edit" | "delete") => "/{hostgroup}",
+        ("statehistories" | "acknowledgements", "host") | ("acknowledgements", "delete") => "/{host}",
+        ("statehistories" | "acknowledgements", "service") => "/{service}",
+        ("downtimes", "delete") => "/{downtime}",
+        ("hosts", "byuuid") => "/{host_uuid}",
+        (_, "edit" | "delete" | "delete_apikey") => "/999999",
+        _ => "",
+    };
+    RouteSpec::new(if post { "POST" } else { "GET" }, format!("/{controller}/{action}{arg}.json?angular=true"), need)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_has_a_spec_that_reaches_it() {
+        for spec in route_specs() {
+            let route = crate::route::parse(spec.path.split('?').next().unwrap_or_default()).expect("a controller path");
+            let need = need(&route.controller, &route.action).unwrap_or_else(|| panic!("{} reaches no route", spec.path));
+            assert_eq!(need.requirement(), spec.need, "{}", spec.path);
+        }
+    }
 }

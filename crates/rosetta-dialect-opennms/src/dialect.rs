@@ -45,6 +45,10 @@ impl Dialect for OpennmsDialect {
     fn seed(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
         crate::seed::seed(tx)
     }
+
+    fn route_specs(&self) -> Vec<rosetta_core::RouteSpec> {
+        crate::route_specs::route_specs()
+    }
 }
 
 async fn handle(ctx: RequestContext, request: Request) -> Result<Response, GatewayError> {

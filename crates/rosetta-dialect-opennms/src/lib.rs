@@ -30,6 +30,7 @@ pub mod negotiate;
 pub mod perfdata;
 pub mod provision;
 pub mod roles;
+pub mod route_specs;
 pub mod routes;
 pub mod search;
 pub mod seed;

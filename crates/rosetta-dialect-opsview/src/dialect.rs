@@ -102,4 +102,8 @@ impl Dialect for OpsviewDialect {
     fn seed(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
         seed::seed(tx)
     }
+
+    fn route_specs(&self) -> Vec<rosetta_core::RouteSpec> {
+        crate::routes::route_specs()
+    }
 }

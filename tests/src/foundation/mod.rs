@@ -5,6 +5,7 @@ mod cli;
 mod connection;
 mod deploy;
 mod hardening;
+mod isolation;
 mod pipeline;
 mod process;
 mod reload;

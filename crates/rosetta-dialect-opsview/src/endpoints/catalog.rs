@@ -73,7 +73,8 @@ impl Catalog {
         })
     }
 
-    fn permission(self) -> Permission {
+    /// The permission needed to read it.
+    pub fn permission(self) -> Permission {
         match self {
             Catalog::Collector => Permission::AdminAccess,
             _ => Permission::ConfigureView,

@@ -102,14 +102,19 @@ impl HostScope {
         HostScope { groups: Some(group_subtrees(&roots, &store.all::<HostGroup>())), tenants }
     }
 
-    /// True unless `id` is a host outside the principal's tenants (it does not exist for them).
+    /// True unless `id` is a host or host group outside the principal's tenants (it does not exist for
+    /// them).
     fn visible(&self, store: &impl Read, ty: ObjectType, id: Id) -> bool {
-        if ty != ObjectType::Host {
-            return true;
+        match ty {
+            ObjectType::Host => store.get::<rosetta_model::Host>(id).is_none_or(|host| {
+                self.tenants.can_read(host.tenant)
+                    || host.shared_tenants.iter().any(|tenant| self.tenants.can_read(*tenant))
+            }),
+            ObjectType::HostGroup => {
+                store.get::<HostGroup>(id).is_none_or(|group| self.tenants.can_read(group.tenant))
+            }
+            _ => true,
         }
-        store.get::<rosetta_model::Host>(id).is_none_or(|host| {
-            self.tenants.can_read(host.tenant) || host.shared_tenants.iter().any(|tenant| self.tenants.can_read(*tenant))
-        })
     }
 
     /// True unless `id` is a host that is invisible or outside the configurable groups.
@@ -125,16 +130,21 @@ impl HostScope {
         }
     }
 
-    /// [`HostScope::allows`], and for hosts write access to the host's tenant.
+    /// [`HostScope::allows`], and for hosts and host groups write access to their tenant.
     fn allows_write(&self, store: &impl Read, ty: ObjectType, id: Id) -> bool {
         if !self.allows(store, ty, id) {
             return false;
         }
-        ty != ObjectType::Host
-            || store.get::<rosetta_model::Host>(id).is_none_or(|host| {
+        match ty {
+            ObjectType::Host => store.get::<rosetta_model::Host>(id).is_none_or(|host| {
                 self.tenants.can_write(host.tenant)
                     || host.shared_tenants.iter().any(|tenant| self.tenants.can_write(*tenant))
-            })
+            }),
+            ObjectType::HostGroup => {
+                store.get::<HostGroup>(id).is_none_or(|group| self.tenants.can_write(group.tenant))
+            }
+            _ => true,
+        }
     }
 }
 
