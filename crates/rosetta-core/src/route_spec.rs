@@ -155,7 +155,12 @@ pub mod table {
             Pat::Wild | Pat::Bind(_, None) => true,
             Pat::Alt(alternatives) => alternatives.iter().any(|alternative| path(alternative, segments, bindings)),
             Pat::Slice(items) => {
-                let (prefix, suffix) = match items.iter().position(|item| *item == Pat::Rest) {
+                let is_rest = |item: &Pat| match item {
+                    Pat::Rest => true,
+                    Pat::Bind(_, Some(inner)) => **inner == Pat::Rest,
+                    _ => false,
+                };
+                let (prefix, suffix) = match items.iter().position(is_rest) {
                     Some(at) => (&items[..at], Some(&items[at + 1..])),
                     None => (&items[..], None),
                 };

@@ -34,6 +34,12 @@ impl Visibility {
         scope.can_read(host.tenant) || host.shared_tenants.iter().any(|tenant| scope.can_read(*tenant))
     }
 
+    /// True when the host group belongs to a tenant the principal may read (other tenants' groups do not
+    /// exist for it).
+    pub fn can_see_group(&self, group: &HostGroup) -> bool {
+        self.principal.scope.can_read(group.tenant)
+    }
+
     /// True when the principal may see the host (tenant scope and view permission).
     pub fn can_see_host(&self, host: &Host) -> bool {
         self.tenant_allows(host)

@@ -334,7 +334,8 @@ async fn configuration_objects() {
     let cancel = send(&server, "POST", &format!("/downtimes/delete/{host_downtime}.json"), &key, Some(&json!({"type": "host", "includeServices": true}))).await;
     assert_eq!(cancel.json(), json!({"success": true, "message": "Successfully", "_csrfToken": null}));
     let missing_type = send(&server, "POST", &format!("/downtimes/delete/{internal}.json"), &key, Some(&json!({}))).await;
-    assert_eq!(missing_type.status, 500);
+    assert_eq!(missing_type.status, 400, "{}", missing_type.text());
+    assert_eq!(missing_type.json()["error"]["type"]["inList"], "The type must be host or service");
     let running = send(&server, "GET", "/downtimes/host.json?angular=true&filter[from]=01.01.2019&filter[hideExpired]=1", &key, None).await;
     assert_eq!(running.json()["all_host_downtimes"], json!([]));
 

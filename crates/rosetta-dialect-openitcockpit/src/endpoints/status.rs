@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use rosetta_core::{monitoring, GatewayError};
+use rosetta_core::monitoring;
 use rosetta_model::*;
 use serde_json::{json, Value};
 
@@ -140,7 +140,12 @@ pub async fn service_downtimes(call: &Call<'_>) -> Answer {
 pub async fn delete_downtime(call: &Call<'_>) -> Answer {
     call.require_post()?;
     let id = call.args.first().and_then(|arg| crate::php::strict_int(arg)).unwrap_or(0);
-    let kind = call.body.get("type").and_then(crate::settings::loose_text).ok_or_else(|| GatewayError::internal("type missing"))?;
+    let kind = call
+        .body
+        .get("type")
+        .and_then(crate::settings::loose_text)
+        .filter(|kind| kind == "host" || kind == "service")
+        .ok_or_else(|| errors::invalid("type", "inList", "The type must be host or service"))?;
     let include = kind == "host" && call.body.get("includeServices").and_then(crate::settings::loose_text).is_some_and(|v| v == "1" || v == "true");
     let db = call.db();
     if let Some(downtime) = db.get::<Downtime>(id) {

@@ -6,7 +6,6 @@ use rosetta_model::query::Page;
 use rosetta_model::{Id, Outage};
 
 use crate::call::{plain, Call};
-use crate::entity::find_node;
 use crate::entity::outage::{OutageRow, OUTAGE_SCHEMA};
 use crate::search::DefaultOrder;
 
@@ -47,8 +46,7 @@ pub fn get(call: &Call, id: &str) -> Result<Response, GatewayError> {
 
 /// `GET /outages/forNode/{id}`: the node's outages, newest first.
 pub fn for_node(call: &Call, node: &str) -> Result<Response, GatewayError> {
-    let host =
-        find_node(call.db(), node).ok_or_else(|| GatewayError::bad_request(format!("Node {node} was not found.")))?;
+    let host = super::nodes::node(call, node, super::nodes::Missing::BadParent)?.host;
     let mut rows: Vec<OutageRow> =
         visible_rows(call)?.into_iter().filter(|row| row.outage.host == host.meta.id).collect();
     rows.sort_by_key(|row| std::cmp::Reverse(row.outage.meta.id));

@@ -2,6 +2,7 @@
 //! `/properties` endpoints shared by every collection.
 
 use http::{HeaderValue, StatusCode};
+use rosetta_core::visibility::Visibility;
 use rosetta_core::request;
 use rosetta_core::{GatewayError, Response};
 use rosetta_model::query::Page;
@@ -109,14 +110,23 @@ pub fn whoami(call: &Call) -> Result<Response, GatewayError> {
 
 /// `GET /rest/categories`.
 pub fn categories(call: &Call) -> Result<Response, GatewayError> {
-    let groups: Vec<Obj> = call.db().all::<HostGroup>().iter().map(|group| category_with_groups(call.db(), group)).collect();
+    let visibility = Visibility::new(call.principal()?, call.db());
+    let groups: Vec<Obj> = call
+        .db()
+        .all::<HostGroup>()
+        .iter()
+        .filter(|group| visibility.can_see_group(group))
+        .map(|group| category_with_groups(call.db(), group))
+        .collect();
     let total = groups.len();
     Ok(call.list("categories", "category", Page { items: groups, total }, 0))
 }
 
 /// `GET /rest/categories/{name}`.
 pub fn category(call: &Call, name: &str) -> Result<Response, GatewayError> {
+    let visibility = Visibility::new(call.principal()?, call.db());
     let group = category_by_name(call.db(), name)
+        .filter(|group| visibility.can_see_group(group))
         .ok_or_else(|| GatewayError::not_found(format!("Category {name} was not found.")))?;
     Ok(call.entity("category", &category_with_groups(call.db(), &group)))
 }

@@ -117,6 +117,30 @@ impl HostScope {
         }
     }
 
+    /// Drops from `object`'s reference lists (`hosts`, `children`, `monitors`, `parents`, ...) every host
+    /// and host group outside the principal's tenants, so no object names another tenant's.
+    fn scrub(&self, store: &impl Read, object: &mut Value) {
+        let Some(map) = object.as_object_mut() else {
+            return;
+        };
+        for value in map.values_mut() {
+            if let Some(items) = value.as_array_mut() {
+                items.retain(|item| {
+                    let Some(reference) = item.get("ref").and_then(Value::as_str) else {
+                        return true;
+                    };
+                    let mut parts = reference.trim_start_matches("/rest/config/").split('/');
+                    let ty = match parts.next() {
+                        Some("host") => ObjectType::Host,
+                        Some("hostgroup") => ObjectType::HostGroup,
+                        _ => return true,
+                    };
+                    parts.next().and_then(|id| id.parse::<Id>().ok()).is_none_or(|id| self.visible(store, ty, id))
+                });
+            }
+        }
+    }
+
     /// True unless `id` is a host that is invisible or outside the configurable groups.
     fn allows(&self, store: &impl Read, ty: ObjectType, id: Id) -> bool {
         if !self.visible(store, ty, id) {
@@ -185,6 +209,10 @@ pub fn list(env: &Env<'_>, kind: &str) -> Result<Response, GatewayError> {
         .into_iter()
         .filter(|id| scope.allows(db, ty, *id))
         .filter_map(|id| ty.wire(db, id, options))
+        .map(|mut object| {
+            scope.scrub(db, &mut object);
+            object
+        })
         .collect();
     list_objects(env, all, used_by(ty))
 }
@@ -313,6 +341,7 @@ pub fn get(env: &Env<'_>, kind: &str, id: &str) -> Result<Response, GatewayError
     }
     let mut object =
         ty.wire(env.db(), id, wire_options(env)).ok_or_else(|| GatewayError::not_found("Object not found"))?;
+    scope.scrub(env.db(), &mut object);
     let cols: Vec<String> = env.call.params.get_all("cols").map(str::to_owned).collect();
     apply_cols(&mut object, &cols);
     env.ok(json!({"object": object}))
@@ -510,7 +539,14 @@ async fn write(env: &Env<'_>, kind: &str, mode: Mode) -> Result<Response, Gatewa
                         }
                     }
                 }
-                let objects: Vec<Value> = written.iter().filter_map(|id| ty.wire(tx, *id, options)).collect();
+                let objects: Vec<Value> = written
+                    .iter()
+                    .filter_map(|id| ty.wire(tx, *id, options))
+                    .map(|mut object| {
+                        scope.scrub(tx, &mut object);
+                        object
+                    })
+                    .collect();
                 Ok::<_, GatewayError>(objects)
             })
             .await?;
@@ -523,7 +559,9 @@ async fn write(env: &Env<'_>, kind: &str, mode: Mode) -> Result<Response, Gatewa
         .db()
         .write(env.actor(), |tx| {
             let id = write_one(tx, ty, mode, map, &hashes, &scope)?;
-            ty.wire(tx, id, options).ok_or_else(|| GatewayError::internal("written object vanished"))
+            let mut object = ty.wire(tx, id, options).ok_or_else(|| GatewayError::internal("written object vanished"))?;
+            scope.scrub(tx, &mut object);
+            Ok::<_, GatewayError>(object)
         })
         .await?;
     env.ok(json!({"object": object}))

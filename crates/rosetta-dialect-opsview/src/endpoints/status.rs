@@ -356,7 +356,8 @@ pub fn hostgroups(env: &Env<'_>) -> Result<Response, GatewayError> {
     let all_rows = monitored(db, &visibility);
     let params = &env.call.params;
     let groups_all = db.all::<HostGroup>();
-    let mut groups: Vec<_> = groups_all.clone();
+    // Other tenants' groups are not there for this principal.
+    let mut groups: Vec<_> = groups_all.iter().filter(|g| visibility.can_see_group(g)).cloned().collect();
     let ids = |key: &str| -> Vec<i64> { params.get_all(key).filter_map(|v| v.trim().parse().ok()).collect() };
     if params.has("hostgroupid") {
         let wanted = ids("hostgroupid");
