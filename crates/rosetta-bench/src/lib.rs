@@ -32,7 +32,8 @@ impl Shape {
     }
 }
 
-const GROUPS: &[&str] = &["Web", "Databases", "Network", "Storage", "Applications"];
+/// Host groups of the estate (leaves below the root group).
+pub(crate) const GROUPS: &[&str] = &["Web", "Databases", "Network", "Storage", "Applications"];
 /// Service names, given to each host's services in turn.
 pub(crate) const SERVICES: &[&str] =
     &["PING", "HTTP", "HTTPS", "SSH", "Disk", "Load", "Memory", "Swap", "NTP", "DNS", "SMTP", "Postgres"];

@@ -224,7 +224,7 @@ impl Soak {
             }
             8 => {
                 let name = format!("soak-{}-ov-{sequence}", self.target.run);
-                let body = json!({"name": name, "ip": "192.0.2.1", "hostgroup": {"name": "Opsview"}}).to_string();
+                let body = json!({"name": name, "ip": "192.0.2.1", "hostgroup": {"name": crate::GROUPS[0]}}).to_string();
                 let answer = self.send("POST", "/rest/config/host", &self.opsview_headers(), Some(("application/json", body))).await;
                 Call { what: "opsview host create", answer, expected: &[200], written: Some(name) }
             }

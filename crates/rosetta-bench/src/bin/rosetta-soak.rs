@@ -68,6 +68,10 @@ async fn main() -> anyhow::Result<()> {
     while !load.is_finished() {
         let next = started + Duration::from_secs(args.window * window);
         tokio::time::sleep_until(next.into()).await;
+        if load.is_finished() && next > deadline {
+            // Only the stragglers of the last window are left: not a window of their own.
+            break;
+        }
         let report = soak.take_window();
         totals = (totals.0 + report.requests, totals.1 + report.errors, totals.2 + report.unreachable);
         println!(
