@@ -55,7 +55,8 @@ wait_port() {
   return 1
 }
 
-# gateway_toml PORT DIR PASSWORD: the benchmarks' gateway.toml (SQLite file in DIR, admin password, warn logs).
+# gateway_toml PORT DIR PASSWORD [STORE_LINE]: the benchmarks' gateway.toml (SQLite file in DIR, admin
+# password, warn logs); STORE_LINE is one more `[store]` setting.
 gateway_toml() {
   cat <<TOML
 [server]
@@ -63,6 +64,7 @@ listen = ["127.0.0.1:$1"]
 [store]
 path = "$2/rosetta.db"
 synchronous = "normal"
+${4:-}
 [auth]
 admin_password = "$3"
 [log]

@@ -126,7 +126,7 @@ impl TestServer {
             })
             .await;
         });
-        let background = rosetta_server::background::spawn(Arc::clone(&built.db));
+        let background = rosetta_server::background::spawn(Arc::clone(&built.db), config.store.history_limit);
         TestServer {
             addr,
             db: built.db,

@@ -14,6 +14,10 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
 
+/// Hosts the soak keeps created at once: beyond this the oldest is deleted before the next is created,
+/// so the estate stays the same size however long the soak runs.
+const LIVE_HOSTS: usize = 200;
+
 /// Services per host in the standard estate (results go to the first this many service names).
 const SERVICES_PER_HOST: usize = 10;
 
@@ -110,8 +114,16 @@ struct Call {
     what: &'static str,
     answer: Result<(u16, Bytes), String>,
     expected: &'static [u16],
-    /// The host name this request creates, logged once acknowledged.
-    written: Option<String>,
+    /// The host this request creates, remembered and logged once acknowledged.
+    written: Option<Created>,
+}
+
+/// A host the soak created, and how to delete it again.
+#[derive(Debug, Clone)]
+struct Created {
+    name: String,
+    /// `Some(id)` for an Opsview host; OpenNMS nodes are deleted by `soak:<name>`.
+    opsview_id: Option<String>,
 }
 
 /// The load generator.
@@ -124,10 +136,12 @@ pub struct Soak {
     acknowledged: Mutex<std::fs::File>,
     sequence: AtomicU64,
     first_errors: Mutex<Vec<String>>,
+    live: Mutex<std::collections::VecDeque<Created>>,
 }
 
 impl Soak {
-    /// A generator writing its acknowledged writes (one host name per line) to `log`.
+    /// A generator writing its acknowledged writes to `log`: `+name` once a host's creation is acknowledged,
+    /// `-name` before its deletion is sent.
     pub fn new(target: Target, log: std::fs::File) -> Soak {
         use base64::Engine as _;
         let mut connector = HttpConnector::new();
@@ -146,6 +160,7 @@ impl Soak {
             acknowledged: Mutex::new(log),
             sequence: AtomicU64::new(0),
             first_errors: Mutex::new(Vec::new()),
+            live: Mutex::new(std::collections::VecDeque::new()),
         }
     }
 
@@ -222,27 +237,48 @@ impl Soak {
                 let answer = self.send("POST", "/api/v1/results", &headers, Some(("application/json", body))).await;
                 Call { what: "native results", answer, expected: &[200], written: None }
             }
+            8 | 9 if self.live.lock().unwrap_or_else(PoisonError::into_inner).len() >= LIVE_HOSTS => {
+                let oldest = self.live.lock().unwrap_or_else(PoisonError::into_inner).pop_front();
+                let Some(oldest) = oldest else { return (Outcome::Ok, String::new()) };
+                self.log(&format!("-{}", oldest.name));
+                match &oldest.opsview_id {
+                    Some(id) => {
+                        let answer = self.send("DELETE", &format!("/rest/config/host/{id}"), &self.opsview_headers(), None).await;
+                        Call { what: "opsview host delete", answer, expected: &[200], written: None }
+                    }
+                    None => {
+                        let headers = [("authorization", self.basic.clone())];
+                        let answer = self.send("DELETE", &format!("/opennms/rest/nodes/soak:{}", oldest.name), &headers, None).await;
+                        Call { what: "opennms node delete", answer, expected: &[202], written: None }
+                    }
+                }
+            }
             8 => {
                 let name = format!("soak-{}-ov-{sequence}", self.target.run);
                 let body = json!({"name": name, "ip": "192.0.2.1", "hostgroup": {"name": crate::GROUPS[0]}}).to_string();
                 let answer = self.send("POST", "/rest/config/host", &self.opsview_headers(), Some(("application/json", body))).await;
-                Call { what: "opsview host create", answer, expected: &[200], written: Some(name) }
+                Call { what: "opsview host create", answer, expected: &[200], written: Some(Created { name, opsview_id: None }) }
             }
             _ => {
                 let name = format!("soak-{}-nms-{sequence}", self.target.run);
-                let body = format!("<node type=\"A\" label=\"{name}\"><labelSource>U</labelSource><location>Default</location></node>");
+                let body = format!(
+                    "<node type=\"A\" label=\"{name}\" foreignSource=\"soak\" foreignId=\"{name}\"><labelSource>U</labelSource><location>Default</location></node>"
+                );
                 let headers = [("authorization", self.basic.clone())];
                 let answer = self.send("POST", "/opennms/rest/nodes", &headers, Some(("application/xml", body))).await;
-                Call { what: "opennms node create", answer, expected: &[201], written: Some(name) }
+                Call { what: "opennms node create", answer, expected: &[201], written: Some(Created { name, opsview_id: None }) }
             }
         };
         match answer {
             Err(err) => (Outcome::Unreachable, format!("{what}: {err}")),
-            Ok((status, _)) if expected.contains(&status) => {
-                if let Some(name) = written {
-                    use std::io::Write as _;
-                    let mut log = self.acknowledged.lock().unwrap_or_else(PoisonError::into_inner);
-                    let _ = writeln!(log, "{name}");
+            Ok((status, body)) if expected.contains(&status) => {
+                if let Some(mut created) = written {
+                    if created.name.contains("-ov-") {
+                        let reply: Value = serde_json::from_slice(&body).unwrap_or_default();
+                        created.opsview_id = crate::soak::text_id(&reply["object"]["id"]);
+                    }
+                    self.log(&format!("+{}", created.name));
+                    self.live.lock().unwrap_or_else(PoisonError::into_inner).push_back(created);
                 }
                 (Outcome::Ok, String::new())
             }
@@ -254,6 +290,12 @@ impl Soak {
                 (Outcome::Error, format!("{what}: {status} {}", String::from_utf8_lossy(&body).chars().take(200).collect::<String>()))
             }
         }
+    }
+
+    fn log(&self, line: &str) {
+        use std::io::Write as _;
+        let mut log = self.acknowledged.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = writeln!(log, "{line}");
     }
 
     /// Runs `workers` loops until `deadline`.
@@ -318,6 +360,21 @@ impl Soak {
     }
 }
 
+/// An id given as a number or a string.
+fn text_id(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// The hosts a soak log says must exist: created (`+name`) and not being deleted (`-name`).
+pub fn expected_hosts(log: &str) -> Vec<String> {
+    let deleted: HashSet<&str> = log.lines().filter_map(|line| line.strip_prefix('-')).collect();
+    log.lines().filter_map(|line| line.strip_prefix('+')).filter(|name| !deleted.contains(name)).map(str::to_owned).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,5 +392,10 @@ mod tests {
         assert_eq!(report.p50_ms, 50.0);
         assert_eq!(report.p99_ms, 99.0);
         assert_eq!(window.take(), WindowReport { requests: 0, errors: 0, unreachable: 0, p50_ms: 0.0, p99_ms: 0.0 });
+    }
+
+    #[test]
+    fn hosts_being_deleted_are_not_expected() {
+        assert_eq!(expected_hosts("+a\n+b\n-a\n+c\n"), vec!["b".to_owned(), "c".to_owned()]);
     }
 }

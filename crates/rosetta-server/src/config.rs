@@ -173,6 +173,9 @@ pub struct StoreConfig {
     pub pool_size: usize,
     /// How long a request waits for a PostgreSQL connection before failing with 503, in milliseconds.
     pub connect_timeout_ms: u64,
+    /// Events, audit entries and closed outages kept, each; the oldest beyond are deleted in the background,
+    /// so history (held in memory like every record) cannot grow without bound.
+    pub history_limit: usize,
 }
 
 impl Default for StoreConfig {
@@ -184,6 +187,7 @@ impl Default for StoreConfig {
             schema: "public".to_owned(),
             pool_size: 16,
             connect_timeout_ms: 2000,
+            history_limit: 1_000_000,
         }
     }
 }
@@ -418,6 +422,9 @@ impl Config {
         }
         if !rosetta_store_postgres::valid_schema(&self.store.schema) {
             err("store.schema".into(), format!("`{}` is not a lower-case identifier", self.store.schema));
+        }
+        if self.store.history_limit == 0 {
+            err("store.history_limit".into(), "must be greater than 0".into());
         }
         if self.store.pool_size == 0 {
             err("store.pool_size".into(), "must be greater than 0".into());

@@ -73,7 +73,7 @@ async fn serve(args: cli::ServeArgs) -> anyhow::Result<()> {
             println!("Rosetta listening on {scheme}://{addr} ({})", built.gateway.mounted().join(", "));
         }
     }
-    let tasks = background::spawn(Arc::clone(&built.db));
+    let tasks = background::spawn(Arc::clone(&built.db), config.store.history_limit);
     let settings = listener::ConnectionSettings::from_config(&config.server.limits);
     listener::serve(listeners, built.gateway, tls, settings, listener::shutdown_signal()).await;
     tasks.abort();

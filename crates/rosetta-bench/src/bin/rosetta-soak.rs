@@ -37,7 +37,7 @@ struct Args {
     /// Concurrent clients.
     #[arg(long, default_value_t = 16)]
     workers: u64,
-    /// File receiving the name of every host whose creation was acknowledged.
+    /// File receiving `+name` for every acknowledged host creation and `-name` before every deletion.
     #[arg(long)]
     log: std::path::PathBuf,
 }
@@ -84,8 +84,9 @@ async fn main() -> anyhow::Result<()> {
     load.await?;
 
     // Every acknowledged write must be there, also across a crash of the gateway.
-    let acknowledged: Vec<String> =
-        std::fs::read_to_string(&args.log)?.lines().filter(|line| !line.is_empty()).map(str::to_owned).collect();
+    let log = std::fs::read_to_string(&args.log)?;
+    let acknowledged = rosetta_bench::soak::expected_hosts(&log);
+    let creations = log.lines().filter(|line| line.starts_with('+')).count();
     let mut names = Err(String::new());
     for _ in 0..60 {
         names = soak.host_names().await;
@@ -99,7 +100,7 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "{}",
         json!({"summary": {"requests": totals.0, "errors": totals.1, "unreachable": totals.2,
-               "acknowledged_writes": acknowledged.len(), "missing": missing.len(),
+               "acknowledged_writes": creations, "expected_hosts": acknowledged.len(), "missing": missing.len(),
                "missing_examples": missing.iter().take(10).collect::<Vec<_>>(), "first_errors": soak.first_errors()}})
     );
     anyhow::ensure!(missing.is_empty(), "{} acknowledged writes are missing", missing.len());
