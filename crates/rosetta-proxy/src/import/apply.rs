@@ -12,7 +12,7 @@ use rosetta_model::{
 };
 use rosetta_store::{Actor, Db, Object, StoreError, Tx};
 
-use super::snapshot::{ImportedState, ImportedTarget, Snapshot};
+use super::snapshot::{ImportedState, ImportedTarget, ImportedTemplate, Snapshot};
 use super::summary::{ImportSummary, KindCounts};
 use super::Progress;
 
@@ -253,60 +253,10 @@ fn apply_step(
             }
         }
         Step::HostTemplates => {
-            let known = index::<HostTemplate>(tx, key, |template| &template.native);
-            for template in &snapshot.host_templates[range] {
-                let (outcome, _) = upsert(
-                    tx,
-                    known.get(&template.id).copied(),
-                    |tx| tx.find_by_name::<HostTemplate>(&template.name),
-                    || HostTemplate {
-                        meta: Meta::new(0),
-                        name: String::new(),
-                        description: String::new(),
-                        tenant: ROOT_TENANT,
-                        check: CheckSettings::default(),
-                        service_templates: Vec::new(),
-                        contacts: Vec::new(),
-                        hostgroups: Vec::new(),
-                        vars: Vec::new(),
-                        tags: Vec::new(),
-                        native: Native::new(),
-                    },
-                    |object| {
-                        object.name = template.name.clone();
-                        object.description = template.description.clone();
-                        set_key(&mut object.native, key, &template.id);
-                    },
-                );
-                count(&mut summary.host_templates, outcome);
-            }
+            import_templates::<HostTemplate>(tx, key, &snapshot.host_templates[range], &mut summary.host_templates);
         }
         Step::ServiceTemplates => {
-            let known = index::<ServiceTemplate>(tx, key, |template| &template.native);
-            for template in &snapshot.service_templates[range] {
-                let (outcome, _) = upsert(
-                    tx,
-                    known.get(&template.id).copied(),
-                    |tx| tx.find_by_name::<ServiceTemplate>(&template.name),
-                    || ServiceTemplate {
-                        meta: Meta::new(0),
-                        name: String::new(),
-                        template_name: String::new(),
-                        description: String::new(),
-                        tenant: ROOT_TENANT,
-                        check: CheckSettings::default(),
-                        servicegroups: Vec::new(),
-                        tags: Vec::new(),
-                        native: Native::new(),
-                    },
-                    |object| {
-                        object.name = template.name.clone();
-                        object.description = template.description.clone();
-                        set_key(&mut object.native, key, &template.id);
-                    },
-                );
-                count(&mut summary.service_templates, outcome);
-            }
+            import_templates::<ServiceTemplate>(tx, key, &snapshot.service_templates[range], &mut summary.service_templates);
         }
         Step::Hosts => {
             let known = index::<Host>(tx, key, |host| &host.native);
@@ -403,6 +353,87 @@ fn apply_step(
                 count(&mut summary.contacts, outcome);
             }
         }
+    }
+}
+
+/// A template kind (host templates, service templates): found by its unique name, filled with a name, a
+/// description and the upstream id.
+trait TemplateKind: Object + PartialEq {
+    /// An empty template in the root tenant.
+    fn blank() -> Self;
+    /// Name, description and `native`, to fill.
+    fn fields(&mut self) -> (&mut String, &mut String, &mut Native);
+    /// `native`, to read the upstream id.
+    fn native(&self) -> &Native;
+}
+
+impl TemplateKind for HostTemplate {
+    fn blank() -> HostTemplate {
+        HostTemplate {
+            meta: Meta::new(0),
+            name: String::new(),
+            description: String::new(),
+            tenant: ROOT_TENANT,
+            check: CheckSettings::default(),
+            service_templates: Vec::new(),
+            contacts: Vec::new(),
+            hostgroups: Vec::new(),
+            vars: Vec::new(),
+            tags: Vec::new(),
+            native: Native::new(),
+        }
+    }
+
+    fn fields(&mut self) -> (&mut String, &mut String, &mut Native) {
+        (&mut self.name, &mut self.description, &mut self.native)
+    }
+
+    fn native(&self) -> &Native {
+        &self.native
+    }
+}
+
+impl TemplateKind for ServiceTemplate {
+    fn blank() -> ServiceTemplate {
+        ServiceTemplate {
+            meta: Meta::new(0),
+            name: String::new(),
+            template_name: String::new(),
+            description: String::new(),
+            tenant: ROOT_TENANT,
+            check: CheckSettings::default(),
+            servicegroups: Vec::new(),
+            tags: Vec::new(),
+            native: Native::new(),
+        }
+    }
+
+    fn fields(&mut self) -> (&mut String, &mut String, &mut Native) {
+        (&mut self.name, &mut self.description, &mut self.native)
+    }
+
+    fn native(&self) -> &Native {
+        &self.native
+    }
+}
+
+/// Creates or updates one batch of templates of kind `T`.
+fn import_templates<T: TemplateKind>(tx: &mut Tx<'_>, key: &str, templates: &[ImportedTemplate], counts: &mut KindCounts) {
+    let known = index::<T>(tx, key, T::native);
+    for template in templates {
+        let (outcome, _) = upsert(
+            tx,
+            known.get(&template.id).copied(),
+            |tx| tx.find_by_name::<T>(&template.name),
+            T::blank,
+            |object| {
+                let (name, description, native) = object.fields();
+                name.clone_from(&template.name);
+                description.clone_from(&template.description);
+                set_key(native, key, &template.id);
+            },
+        );
+        count(counts, outcome);
     }
 }
 
