@@ -61,6 +61,25 @@ impl<T> Page<T> {
         Page { items, total }
     }
 
+    /// Cuts `window` out of `all` ordered by `compare`, without sorting what lies past the window:
+    /// a partial selection (linear) and a sort of the window's prefix only, so a page of 50 out of
+    /// 100k rows costs one pass. `compare` must be a total order (end it with a unique tie-breaker),
+    /// since rows comparing equal may come out in any order.
+    pub fn sorted(mut all: Vec<T>, window: Window, mut compare: impl FnMut(&T, &T) -> std::cmp::Ordering) -> Page<T> {
+        let total = all.len();
+        let end = window.limit.map_or(total, |limit| window.offset.saturating_add(limit)).min(total);
+        if window.offset >= end {
+            return Page { items: Vec::new(), total };
+        }
+        if end < total {
+            all.select_nth_unstable_by(end, &mut compare);
+            all.truncate(end);
+        }
+        all.sort_unstable_by(&mut compare);
+        all.drain(..window.offset);
+        Page { items: all, total }
+    }
+
     /// Converts the items, keeping the total.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page { items: self.items.into_iter().map(f).collect(), total: self.total }
@@ -109,6 +128,19 @@ mod tests {
         assert!(!like("web_1", "web011"));
         assert!(like("%", ""));
         assert!(!like("a", ""));
+    }
+
+    #[test]
+    fn sorted_window_matches_a_full_sort() {
+        let all: Vec<u32> = (0..500).map(|i| (i * 7919) % 1009).collect();
+        let mut expected = all.clone();
+        expected.sort_unstable_by(|a, b| b.cmp(a));
+        for (offset, limit) in [(0, Some(50)), (120, Some(50)), (480, Some(50)), (499, Some(1)), (0, None), (600, Some(10)), (10, Some(0))] {
+            let page = Page::sorted(all.clone(), Window { offset, limit }, |a, b| b.cmp(a));
+            let want: Vec<u32> = expected.iter().copied().skip(offset).take(limit.unwrap_or(usize::MAX)).collect();
+            assert_eq!(page.items, want, "offset {offset} limit {limit:?}");
+            assert_eq!(page.total, 500);
+        }
     }
 
     #[test]
