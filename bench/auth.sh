@@ -27,8 +27,8 @@ admin_password = "$password"
 [log]
 level = "warn"
 TOML
-key=$(target/release/rosetta apikey create --user admin --config "$work/gateway.toml" 2>/dev/null | tail -1)
-target/release/rosetta serve --config "$work/gateway.toml" >"$work/out.log" 2>&1 &
+key=$("$REL"/rosetta apikey create --user admin --config "$work/gateway.toml" 2>/dev/null | tail -1)
+"$REL"/rosetta serve --config "$work/gateway.toml" >"$work/out.log" 2>&1 &
 pid=$!
 wait_port "$port"
 base="http://127.0.0.1:$port"

@@ -1,6 +1,9 @@
 # Shared helpers for the benchmark scripts (sourced, not run).
 # Every figure a script reports is paired with a baseline measured in the same run.
 
+# Where cargo puts release binaries (honours CARGO_TARGET_DIR, so a worktree can share a build directory).
+REL=${CARGO_TARGET_DIR:-target}/release
+
 bench_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
 ensure_wrk() {

@@ -38,8 +38,8 @@ admin_password = "$password"
 [log]
 level = "warn"
 TOML
-  target/release/rosetta-datagen --config "$work/$name/gateway.toml" --hosts "$hosts" >&2
-  target/release/rosetta serve --config "$work/$name/gateway.toml" >"$work/$name/out.log" 2>&1 &
+  "$REL"/rosetta-datagen --config "$work/$name/gateway.toml" --hosts "$hosts" >&2
+  "$REL"/rosetta serve --config "$work/$name/gateway.toml" >"$work/$name/out.log" 2>&1 &
   pid=$!
   wait_port "$port"
   local base="http://127.0.0.1:$port" basic

@@ -93,10 +93,10 @@ http {
 }
 CONF
 
-target/release/rosetta-datagen --config "$work/upstream/gateway.toml" --hosts 1000 >&2
-target/release/rosetta serve --config "$work/upstream/gateway.toml" >"$work/upstream/out.log" 2>&1 &
+"$REL"/rosetta-datagen --config "$work/upstream/gateway.toml" --hosts 1000 >&2
+"$REL"/rosetta serve --config "$work/upstream/gateway.toml" >"$work/upstream/out.log" 2>&1 &
 pids+=($!)
-target/release/rosetta serve --config "$work/proxy/gateway.toml" >"$work/proxy/out.log" 2>&1 &
+"$REL"/rosetta serve --config "$work/proxy/gateway.toml" >"$work/proxy/out.log" 2>&1 &
 pids+=($!)
 "$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
 pids+=($!)

@@ -34,10 +34,10 @@ trap cleanup EXIT
 port=$((20000 + RANDOM % 20000))
 password="soak-password-1"
 gateway_toml "$port" "$work" "$password" "history_limit = $HISTORY_LIMIT" >"$work/gateway.toml"
-target/release/rosetta-datagen --config "$work/gateway.toml" --hosts 1000 >&2
-key=$(target/release/rosetta apikey create --user admin --config "$work/gateway.toml" 2>/dev/null | tail -1)
+"$REL"/rosetta-datagen --config "$work/gateway.toml" --hosts 1000 >&2
+key=$("$REL"/rosetta apikey create --user admin --config "$work/gateway.toml" 2>/dev/null | tail -1)
 start_gateway() {
-  target/release/rosetta serve --config "$work/gateway.toml" >>"$work/gateway.log" 2>&1 &
+  "$REL"/rosetta serve --config "$work/gateway.toml" >>"$work/gateway.log" 2>&1 &
   pid=$!
   wait_port "$port"
 }
@@ -45,7 +45,7 @@ start_gateway
 
 soak_secs=$((SOAK_MINUTES * 60))
 total_secs=$((soak_secs + KILL_PHASE_SECS))
-target/release/rosetta-soak --url "http://127.0.0.1:$port" --password "$password" --apikey "$key" \
+"$REL"/rosetta-soak --url "http://127.0.0.1:$port" --password "$password" --apikey "$key" \
   --duration "$total_secs" --window "$WINDOW_SECS" --log "$work/acknowledged.txt" >"$work/windows.jsonl" 2>"$work/soak.err" &
 soak_pid=$!
 

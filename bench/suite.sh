@@ -50,10 +50,10 @@ for size in $SIZES; do
   port=$((30000 + RANDOM % 20000))
   password="bench-password-1"
   gateway_toml "$port" "$dir" "$password" >"$dir/gateway.toml"
-  target/release/rosetta-datagen --config "$dir/gateway.toml" --hosts "$size" >&2
-  key=$(target/release/rosetta apikey create --user admin --config "$dir/gateway.toml" 2>/dev/null | tail -1)
+  "$REL"/rosetta-datagen --config "$dir/gateway.toml" --hosts "$size" >&2
+  key=$("$REL"/rosetta apikey create --user admin --config "$dir/gateway.toml" 2>/dev/null | tail -1)
   started=$(date +%s%N)
-  target/release/rosetta serve --config "$dir/gateway.toml" >"$dir/out.log" 2>&1 &
+  "$REL"/rosetta serve --config "$dir/gateway.toml" >"$dir/out.log" 2>&1 &
   pid=$!
   pids+=("$pid")
   wait_port "$port"
