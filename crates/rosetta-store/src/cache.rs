@@ -66,15 +66,18 @@ impl<T: Object> Table<T> {
     /// Up to `limit` objects in id order after `cursor` (ascending) or before it (descending), read from
     /// an ordered index rather than a scan.
     pub fn window(&self, cursor: Option<Id>, limit: usize, descending: bool) -> Vec<Arc<T>> {
+        self.window_ids(cursor, limit, descending).into_iter().filter_map(|id| self.get(id)).collect()
+    }
+
+    /// Up to `limit` ids after (or, descending, before) `cursor`, in id order, from the ordered index.
+    pub fn window_ids(&self, cursor: Option<Id>, limit: usize, descending: bool) -> Vec<Id> {
         let ordered = self.ordered.read();
-        let ids: Vec<Id> = match (cursor, descending) {
+        match (cursor, descending) {
             (None, false) => ordered.iter().take(limit).copied().collect(),
             (None, true) => ordered.iter().rev().take(limit).copied().collect(),
             (Some(cursor), false) => ordered.range(cursor.saturating_add(1)..).take(limit).copied().collect(),
             (Some(cursor), true) => ordered.range(..cursor).rev().take(limit).copied().collect(),
-        };
-        drop(ordered);
-        ids.into_iter().filter_map(|id| self.get(id)).collect()
+        }
     }
 
     /// The flagged objects (see [`Object::flagged`]), ordered by id, read from their own index.

@@ -163,6 +163,25 @@ impl Db {
         T::table(&self.cache).window(cursor, limit, descending)
     }
 
+    /// Every object of type `T` in id order, read lazily from the ordered index a chunk at a time, so a
+    /// caller that stops after a page never touches the rest (unlike [`Db::all`]).
+    pub fn ordered<T: Object>(&self) -> impl Iterator<Item = Arc<T>> + '_ {
+        const CHUNK: usize = 256;
+        let mut cursor = None;
+        let mut done = false;
+        std::iter::from_fn(move || {
+            if done {
+                return None;
+            }
+            let ids = T::table(&self.cache).window_ids(cursor, CHUNK, false);
+            done = ids.len() < CHUNK;
+            cursor = ids.last().copied().or(cursor);
+            Some(ids)
+        })
+        .flatten()
+        .filter_map(|id| self.get::<T>(id))
+    }
+
     /// A number that increases with every change to the objects of type `T`.
     pub fn generation<T: Object>(&self) -> u64 {
         T::table(&self.cache).generation()

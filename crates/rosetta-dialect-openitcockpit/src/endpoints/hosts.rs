@@ -1,18 +1,20 @@
 //! `/hosts/*` (spec §3): index, notMonitored, disabled, add, edit, delete, deactivate, enable,
 //! loadHostsByString, byUuid, view.
 
+use std::cell::OnceCell;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rosetta_core::monitoring;
 use rosetta_core::visibility::Visibility;
 use rosetta_model::*;
-use rosetta_store::Read;
+use rosetta_store::{Db, Read};
 use serde_json::{json, Map, Value};
 
 use crate::call::{Answer, Call, Reply};
 use crate::errors;
 use crate::filter::FieldKind;
-use crate::list::{self, flag, text, ListSpec};
+use crate::list::{self, flag, text, ListSpec, Plan};
 use crate::settings::{self, Family, Own};
 use crate::sort::Direction;
 use crate::validation::{Rule, ValidationErrors};
@@ -137,13 +139,21 @@ const INDEX_SORT: &[&str] = &["Hosts.id", "Hoststatus.last_check", "Hoststatus.l
 struct Row {
     host: Arc<Host>,
     status: Option<Arc<HostStatus>>,
-    effective: Map<String, Value>,
+    /// The effective settings, computed only when a filter or sort column needs them.
+    effective: OnceCell<Map<String, Value>>,
 }
 
-fn lookup(row: &Row, field: &str) -> Option<String> {
+impl Row {
+    fn new(host: Arc<Host>, status: Option<Arc<HostStatus>>) -> Row {
+        Row { host, status, effective: OnceCell::new() }
+    }
+}
+
+fn lookup(store: &impl Read, row: &Row, field: &str) -> Option<String> {
     let host = &row.host;
     let check = row.status.as_ref().map(|status| &status.check);
-    let effective = |key: &str| row.effective.get(key).and_then(settings::loose_text);
+    let effective =
+        |key: &str| row.effective.get_or_init(|| effective_map(store, host)).get(key).and_then(settings::loose_text);
     match field {
         "Hosts.id" => text(host.meta.id),
         "Hosts.uuid" => text(host.meta.uuid),
@@ -178,13 +188,35 @@ fn rows(call: &Call<'_>, vis: &Visibility, keep: impl Fn(&Host, Option<&HostStat
         .into_iter()
         .filter_map(|host| {
             let status = db.get::<HostStatus>(host.meta.id);
-            keep(&host, status.as_deref()).then(|| Row {
-                effective: effective_map(db.as_ref(), &host),
-                host,
-                status,
-            })
+            keep(&host, status.as_deref()).then(|| Row::new(host, status))
         })
         .collect()
+}
+
+/// The index's rows in its default order (current state descending, then id) straight from the store's
+/// indexes: hosts with a problem state from the flagged index first, then the rest in id order, read
+/// lazily so a page touches only the hosts before its end.
+fn rows_in_default_order<'a>(db: &'a Db, vis: &'a Visibility) -> impl Iterator<Item = Row> + 'a {
+    let listed = |host: &Host| host.enabled && vis.can_see_host(host);
+    let mut problems: Vec<Row> = db
+        .flagged::<HostStatus>()
+        .into_iter()
+        .filter_map(|status| {
+            let host = db.get::<Host>(status.meta.id).filter(|host| listed(host))?;
+            Some(Row::new(host, Some(status)))
+        })
+        .collect();
+    let code = |row: &Row| row.status.as_ref().map_or(0, |status| status.check.state.code());
+    problems.sort_by(|a, b| code(b).cmp(&code(a)).then(a.host.meta.id.cmp(&b.host.meta.id)));
+    let first: HashSet<Id> = problems.iter().map(|row| row.host.meta.id).collect();
+    let rest = db.ordered::<Host>().filter_map(move |host| {
+        if first.contains(&host.meta.id) || !listed(&host) {
+            return None;
+        }
+        let status = db.get::<HostStatus>(host.meta.id)?;
+        Some(Row::new(host, Some(status)))
+    });
+    problems.into_iter().chain(rest)
 }
 
 fn includes(call: &Call<'_>, what: &str) -> bool {
@@ -194,7 +226,6 @@ fn includes(call: &Call<'_>, what: &str) -> bool {
 /// `GET|POST /hosts/index.json`: monitored, enabled, visible hosts with status.
 pub async fn index(call: &Call<'_>) -> Answer {
     let vis = call.visibility();
-    let rows = rows(call, &vis, |host, status| host.enabled && status.is_some());
     let spec = ListSpec {
         filters: INDEX_FILTERS,
         sortable: INDEX_SORT,
@@ -202,8 +233,14 @@ pub async fn index(call: &Call<'_>) -> Answer {
         tie_breaker: "Hosts.id",
         body_filters: true,
     };
-    let (page, paging) = list::page(call, &spec, rows, lookup)?;
+    let plan = Plan::new(call, &spec)?;
     let db = call.db();
+    let (page, paging) = if plan.is_unfiltered_default() {
+        list::page_ordered(call, rows_in_default_order(db, &vis))
+    } else {
+        let rows = rows(call, &vis, |host, status| host.enabled && status.is_some());
+        plan.page(call, rows, |row, field| lookup(db.as_ref(), row, field))
+    };
     let with_downtimes = includes(call, "downtimes");
     let with_acks = includes(call, "acknowledgements");
     let all: Vec<Value> = page
@@ -253,8 +290,8 @@ async fn plain_list(call: &Call<'_>, disabled: bool) -> Answer {
         tie_breaker: "Hosts.id",
         body_filters: false,
     };
-    let (page, paging) = list::page(call, &spec, rows, lookup)?;
     let db = call.db();
+    let (page, paging) = list::page(call, &spec, rows, |row, field| lookup(db.as_ref(), row, field))?;
     let all: Vec<Value> = page
         .iter()
         .map(|row| {

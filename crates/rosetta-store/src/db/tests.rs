@@ -178,6 +178,26 @@ async fn windows_page_through_the_ordered_index() {
 }
 
 #[tokio::test]
+async fn the_ordered_walk_crosses_chunks_and_skips_deleted_objects() {
+    let (_store, db) = open().await;
+    let ids: Vec<Id> = db
+        .write(Actor::system(), |tx| {
+            Ok::<_, StoreError>((0..600).map(|n| tx.insert(host(&format!("h{n}"))).meta.id).collect())
+        })
+        .await
+        .expect("hosts");
+    let walked = |db: &Db| db.ordered::<Host>().map(|h| h.meta.id).collect::<Vec<_>>();
+    assert_eq!(walked(&db), ids);
+    db.write(Actor::system(), |tx| Ok::<_, StoreError>([ids[0], ids[255], ids[256], ids[599]].map(|id| tx.delete::<Host>(id))))
+        .await
+        .expect("delete");
+    let mut expected = ids.clone();
+    expected.retain(|id| ![ids[0], ids[255], ids[256], ids[599]].contains(id));
+    assert_eq!(walked(&db), expected);
+    assert_eq!(db.ordered::<Host>().take(3).count(), 3);
+}
+
+#[tokio::test]
 async fn the_flagged_index_holds_exactly_the_problem_states() {
     use crate::Read;
     let (_store, db) = open().await;
