@@ -19,7 +19,7 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
 use futures_util::StreamExt;
 use rosetta_model::{Id, Kind};
-use rosetta_store::{ExternalChange, Mutation, Store, StoreError, StoreFuture, StoredRecord};
+use rosetta_store::{new_writer_id, ExternalChange, Mutation, Store, StoreError, StoreFuture, StoredRecord};
 use tokio::sync::Notify;
 use tokio_postgres::{AsyncMessage, NoTls};
 
@@ -48,6 +48,9 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         kind TEXT PRIMARY KEY,
         next BIGINT NOT NULL
     );",
+), (
+    2,
+    "ALTER TABLE {schema}.changes ADD COLUMN writer BIGINT NOT NULL DEFAULT 0;",
 )];
 
 /// Connection settings.
@@ -69,6 +72,8 @@ pub struct PostgresStore {
     schema: String,
     signal: Arc<Notify>,
     listener: tokio::task::JoinHandle<()>,
+    /// This instance's id in the change log (see [`rosetta_store::new_writer_id`]).
+    writer: i64,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -114,7 +119,7 @@ impl PostgresStore {
         let signal = Arc::new(Notify::new());
         let channel = format!("rosetta_{}", options.schema);
         let listener = tokio::spawn(listen(config, channel, Arc::clone(&signal)));
-        Ok(PostgresStore { pool, schema, signal, listener })
+        Ok(PostgresStore { pool, schema, signal, listener, writer: new_writer_id() })
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
@@ -252,7 +257,7 @@ impl Store for PostgresStore {
                 .await
                 .map_err(pg_error)?;
             let log = tx
-                .prepare_cached(&self.sql("INSERT INTO {schema}.changes (kind, id) VALUES ($1, $2)"))
+                .prepare_cached(&self.sql("INSERT INTO {schema}.changes (kind, id, writer) VALUES ($1, $2, $3)"))
                 .await
                 .map_err(pg_error)?;
             for mutation in &batch {
@@ -277,7 +282,7 @@ impl Store for PostgresStore {
                         (*kind, *id)
                     }
                 };
-                tx.execute(&log, &[&kind.as_str(), &id]).await.map_err(pg_error)?;
+                tx.execute(&log, &[&kind.as_str(), &id, &self.writer]).await.map_err(pg_error)?;
             }
             let newest: i64 = tx
                 .query_one(&self.sql("SELECT COALESCE(MAX(seq), 0) FROM {schema}.changes"), &[])
@@ -344,11 +349,11 @@ impl Store for PostgresStore {
             let rows = client
                 .query(
                     &self.sql(
-                        "SELECT c.seq, c.kind, c.id, r.version, r.body FROM {schema}.changes c
-                         LEFT JOIN {schema}.records r ON r.kind = c.kind AND r.id = c.id
+                        "SELECT c.seq, c.kind, c.id, c.writer = $2, r.version, r.body FROM {schema}.changes c
+                         LEFT JOIN {schema}.records r ON c.writer <> $2 AND r.kind = c.kind AND r.id = c.id
                          WHERE c.seq > $1 ORDER BY c.seq",
                     ),
-                    &[&(cursor as i64)],
+                    &[&(cursor as i64), &self.writer],
                 )
                 .await
                 .map_err(pg_error)?;
@@ -357,11 +362,13 @@ impl Store for PostgresStore {
             for row in rows {
                 let seq: i64 = row.get(0);
                 next = next.max(seq as u64);
+                // This instance's own rows only move the cursor: the cache applied them at commit.
+                let own: bool = row.get(3);
                 let kind: String = row.get(1);
-                let Some(kind) = Kind::from_name(&kind) else { continue };
+                let Some(kind) = Kind::from_name(&kind).filter(|_| !own) else { continue };
                 let id: i64 = row.get(2);
-                let version: Option<i64> = row.get(3);
-                let body: Option<String> = row.get(4);
+                let version: Option<i64> = row.get(4);
+                let body: Option<String> = row.get(5);
                 let record = match (version, body) {
                     (Some(version), Some(body)) => Some(StoredRecord { kind, id, version: version as u64, body }),
                     _ => None,

@@ -87,6 +87,15 @@ pub trait Store: Send + Sync + 'static {
     }
 }
 
+/// A random, non-zero id for one backend instance's rows in a shared change log, so
+/// [`Store::changes_since`] can skip the changes this instance wrote itself (its cache has them already)
+/// instead of reading their bodies back. One instance must serve one [`crate::Db`].
+pub fn new_writer_id() -> i64 {
+    use std::hash::BuildHasher;
+    let hash = std::hash::RandomState::new().hash_one((std::process::id(), std::time::SystemTime::now()));
+    ((hash >> 1) as i64).max(1)
+}
+
 /// A change found by [`Store::changes_since`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalChange {

@@ -16,7 +16,7 @@ pub mod error;
 pub mod object;
 pub mod tx;
 
-pub use backend::{ExternalChange, MemoryStore, Mutation, Store, StoreFuture, StoredRecord};
+pub use backend::{new_writer_id, ExternalChange, MemoryStore, Mutation, Store, StoreFuture, StoredRecord};
 pub use db::{Change, ChangeSet, Db, DbStats};
 pub use error::StoreError;
 pub use object::{Object, Record};
