@@ -20,7 +20,7 @@ SIZES=${SIZES:-"1000 10000"}
 export WRK_DURATION=${WRK_DURATION:-10s}
 
 cargo build --release -p rosetta-server --bin rosetta -p rosetta-bench --bin rosetta-datagen >&2
-(cd bench/hello && cargo build --release >&2)
+(cd bench/hello && CARGO_TARGET_DIR=target cargo build --release >&2)
 
 work=$(mktemp -d)
 pids=()

@@ -22,6 +22,37 @@ async fn list(server: &TestServer, path: &str) -> serde_json::Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_items_have_the_documented_fields_on_both_paths() {
+    let server = TestServer::start().await;
+    monitored_host(&server.db, "web1", "HTTP").await;
+    monitored_host(&server.db, "db1", "HTTP").await;
+    submit(&server, json!([{"host": "db1", "service": "HTTP", "state": 2, "output": "CRITICAL - 503", "perfdata": "time=3s"}])).await;
+    // Only paging: read from the ordered index. A filter: the scanning path. Both render the same items.
+    let indexed = list(&server, "/api/v1/services?limit=10").await;
+    let scanned = list(&server, "/api/v1/services?limit=10&host=*").await;
+    assert_eq!(indexed, scanned);
+    assert_eq!(indexed["total"], 2);
+    assert_eq!(indexed["next_cursor"], serde_json::Value::Null);
+    let item = &indexed["items"][1];
+    let service = server.db.find_by_name::<Host>("db1").map(|host| server.db.children::<Service>(host.meta.id)[0].clone()).expect("service");
+    let status = &item["status"];
+    assert_eq!(
+        (item["id"].as_i64(), item["uuid"].as_str(), &item["name"], &item["host"]["name"], &item["enabled"], &item["monitored"]),
+        (Some(service.meta.id), Some(service.meta.uuid.to_string().as_str()), &json!("HTTP"), &json!("db1"), &json!(true), &json!(true))
+    );
+    let fields: Vec<&str> = status.as_object().expect("status").keys().map(String::as_str).collect();
+    assert_eq!(
+        fields,
+        ["state", "code", "type", "attempt", "max_attempts", "output", "perfdata", "last_check", "last_state_change",
+         "acknowledged", "downtime_depth", "flapping", "severity", "native"]
+    );
+    assert_eq!((&status["state"], &status["code"], &status["output"], &status["perfdata"]), (&json!("critical"), &json!(2), &json!("CRITICAL - 503"), &json!("time=3s")));
+    assert_eq!(status["native"], json!({"product": "native", "value": "2"}));
+    assert!(status["last_check"].as_i64().is_some_and(|millis| millis > 0));
+    assert_eq!(indexed["items"][0]["status"]["native"], serde_json::Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn host_lists_filter_by_state_and_page_with_cursors() {
     let server = TestServer::start().await;
     for name in ["web1", "web2", "web3", "db1", "db2"] {

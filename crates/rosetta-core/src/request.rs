@@ -113,7 +113,7 @@ pub fn respond(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -
 }
 
 /// A JSON response.
-pub fn json(status: StatusCode, value: &serde_json::Value) -> Response {
+pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Response {
     respond(status, "application/json", serde_json::to_vec(value).unwrap_or_default())
 }
 

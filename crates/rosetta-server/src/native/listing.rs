@@ -15,7 +15,10 @@ use rosetta_core::{GatewayError, Request, RequestContext, Response};
 use rosetta_model::query::{like, Direction};
 use rosetta_model::*;
 use rosetta_store::{Db, Read};
+use serde::Serialize;
 use serde_json::{json, Value};
+
+use super::views::{PageBody, ServiceRow, StateView};
 
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;
@@ -50,13 +53,13 @@ impl Paging {
     }
 
     /// Applies order, cursor and limit to items already filtered; returns the page body.
-    fn page<T>(&self, mut items: Vec<T>, id: impl Fn(&T) -> Id, render: impl Fn(&T) -> Value) -> Value {
+    fn page<T, R: Serialize>(&self, mut items: Vec<T>, id: impl Fn(&T) -> Id, render: impl Fn(T) -> R) -> PageBody<R> {
         items.sort_by_key(|item| id(item));
         if self.order == Direction::Desc {
             items.reverse();
         }
         let total = items.len();
-        let after: Vec<T> = items
+        let mut after: Vec<T> = items
             .into_iter()
             .filter(|item| match (self.cursor, self.order) {
                 (None, _) => true,
@@ -65,13 +68,9 @@ impl Paging {
             })
             .collect();
         let more = after.len() > self.limit;
-        let page: Vec<&T> = after.iter().take(self.limit).collect();
-        let next_cursor = if more { page.last().map(|item| id(item).to_string()) } else { None };
-        json!({
-            "items": page.iter().map(|item| render(item)).collect::<Vec<_>>(),
-            "next_cursor": next_cursor,
-            "total": total,
-        })
+        after.truncate(self.limit);
+        let next_cursor = if more { after.last().map(|item| id(item).to_string()) } else { None };
+        PageBody { items: after.into_iter().map(render).collect(), next_cursor, total }
     }
 }
 
@@ -82,21 +81,13 @@ fn only_paging(params: &Params) -> bool {
 }
 
 /// A page read straight from the ordered index, with the same body shape as [`Paging::page`].
-fn indexed_page<T: rosetta_store::Object>(
-    db: &Db,
-    paging: &Paging,
-    render: impl Fn(&Arc<T>) -> Value,
-) -> Value {
+fn indexed_page<T: rosetta_store::Object, R: Serialize>(db: &Db, paging: &Paging, render: impl Fn(&Arc<T>) -> R) -> PageBody<R> {
     let descending = paging.order == Direction::Desc;
     let mut items = db.window::<T>(paging.cursor, paging.limit + 1, descending);
     let more = items.len() > paging.limit;
     items.truncate(paging.limit);
     let next_cursor = if more { items.last().map(|item| item.meta().id.to_string()) } else { None };
-    json!({
-        "items": items.iter().map(render).collect::<Vec<_>>(),
-        "next_cursor": next_cursor,
-        "total": db.count::<T>(),
-    })
+    PageBody { items: items.iter().map(render).collect(), next_cursor, total: db.count::<T>() }
 }
 
 fn params(request: &Request) -> Params {
@@ -115,26 +106,6 @@ fn flag(params: &Params, name: &str) -> Result<Option<bool>, GatewayError> {
         Some("false" | "0") => Ok(Some(false)),
         Some(other) => Err(GatewayError::bad_request(format!("`{name}` must be true or false, not `{other}`"))),
     }
-}
-
-/// The JSON form of a current state.
-pub(crate) fn state_json(check: &CheckState) -> Value {
-    json!({
-        "state": if check.pending { "pending" } else { check.state.name() },
-        "code": check.state.code(),
-        "type": match check.state_type { StateType::Soft => "soft", StateType::Hard => "hard" },
-        "attempt": check.attempt,
-        "max_attempts": check.max_attempts,
-        "output": check.output,
-        "perfdata": check.perfdata,
-        "last_check": check.last_check.millis(),
-        "last_state_change": check.last_state_change.millis(),
-        "acknowledged": check.is_acknowledged(),
-        "downtime_depth": check.downtime_depth,
-        "flapping": check.flapping,
-        "severity": check.state.severity().label(),
-        "native": check.native.as_ref().map(|native| json!({"product": native.product.as_str(), "value": native.value})),
-    })
 }
 
 fn is_problem(check: &CheckState) -> bool {
@@ -214,11 +185,11 @@ pub(super) fn hosts(ctx: &RequestContext, request: &Request) -> Result<Response,
             "hostgroups": group_names(db, host),
             "enabled": host.enabled,
             "monitored": status.is_some(),
-            "status": status.as_ref().map(|status| state_json(&status.check)),
+            "status": status.as_ref().map(|status| StateView::of(&status.check)),
         })
     };
     if sees_all && only_paging(&params) {
-        let body = indexed_page::<Host>(db, &paging, |host| render_host(host, db.get::<HostStatus>(host.meta.id)));
+        let body = indexed_page::<Host, _>(db, &paging, |host| render_host(host, db.get::<HostStatus>(host.meta.id)));
         return Ok(json(StatusCode::OK, &body));
     }
     let visibility = Visibility::new(principal, &**db);
@@ -234,7 +205,7 @@ pub(super) fn hosts(ctx: &RequestContext, request: &Request) -> Result<Response,
         })
         .filter(|(_, status)| state.matches(status.as_ref().map(|status| &status.check)))
         .collect();
-    let body = paging.page(items, |(host, _)| host.meta.id, |(host, status)| render_host(host, status.clone()));
+    let body = paging.page(items, |(host, _)| host.meta.id, |(host, status)| render_host(&host, status));
     Ok(json(StatusCode::OK, &body))
 }
 
@@ -247,29 +218,19 @@ pub(super) fn services(ctx: &RequestContext, request: &Request) -> Result<Respon
     let paging = Paging::parse(&params)?;
     let state = StateFilter::parse(&params)?;
     let (host_pattern, name_pattern) = (params.get("host"), params.get("name"));
-    let render_service = |service: &Arc<Service>, host: &Host, name: &str, status: Option<&Arc<ServiceStatus>>| {
-        json!({
-            "id": service.meta.id,
-            "uuid": service.meta.uuid,
-            "name": name,
-            "host": {"id": host.meta.id, "name": host.name},
-            "enabled": service.enabled,
-            "monitored": status.is_some(),
-            "status": status.map(|status| state_json(&status.check)),
-        })
-    };
     if principal.scope.reads_everything() && principal.can(Permission::ViewAll) && only_paging(&params) {
-        let body = indexed_page::<Service>(db, &paging, |service| match db.get::<Host>(service.host) {
-            Some(host) => {
-                let name = monitoring::service_name(&**db, service);
-                render_service(service, &host, &name, db.get::<ServiceStatus>(service.meta.id).as_ref())
-            }
-            None => json!({"id": service.meta.id, "name": service.name}),
+        let body = indexed_page::<Service, _>(db, &paging, |service| {
+            db.get::<Host>(service.host).map(|host| ServiceRow {
+                name: monitoring::service_name(&**db, service),
+                status: db.get::<ServiceStatus>(service.meta.id),
+                service: Arc::clone(service),
+                host,
+            })
         });
         return Ok(json(StatusCode::OK, &body));
     }
     let visibility = Visibility::new(principal, &**db);
-    let items: Vec<(Arc<Service>, Arc<Host>, String, Option<Arc<ServiceStatus>>)> = db
+    let items: Vec<ServiceRow> = db
         .all::<Service>()
         .into_iter()
         .filter_map(|service| {
@@ -280,14 +241,12 @@ pub(super) fn services(ctx: &RequestContext, request: &Request) -> Result<Respon
         .map(|(service, host)| {
             let name = monitoring::service_name(&**db, &service);
             let status = db.get::<ServiceStatus>(service.meta.id);
-            (service, host, name, status)
+            ServiceRow { service, host, name, status }
         })
-        .filter(|(_, _, name, _)| name_pattern.is_none_or(|pattern| glob(pattern, name)))
-        .filter(|(_, _, _, status)| state.matches(status.as_ref().map(|status| &status.check)))
+        .filter(|row| name_pattern.is_none_or(|pattern| glob(pattern, &row.name)))
+        .filter(|row| state.matches(row.status.as_ref().map(|status| &status.check)))
         .collect();
-    let body = paging.page(items, |(service, ..)| service.meta.id, |(service, host, name, status)| {
-        render_service(service, host, name, status.as_ref())
-    });
+    let body = paging.page(items, |row| row.service.meta.id, |row| row);
     Ok(json(StatusCode::OK, &body))
 }
 
@@ -355,7 +314,7 @@ pub(super) fn events(ctx: &RequestContext, request: &Request) -> Result<Response
             })
         })
         .collect();
-    let body = paging.page(items, |event| event.meta.id, |event| event_json(&**db, event));
+    let body = paging.page(items, |event| event.meta.id, |event| event_json(&**db, &event));
     Ok(json(StatusCode::OK, &body))
 }
 

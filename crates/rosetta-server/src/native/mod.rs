@@ -8,6 +8,7 @@ mod actions;
 mod listing;
 mod results;
 mod stream;
+mod views;
 
 use http::{Method, StatusCode};
 use rosetta_auth::Credentials;
