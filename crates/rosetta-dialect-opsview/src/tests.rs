@@ -348,7 +348,10 @@ async fn problem_estate() -> AppContext {
                 }
                 match index % 10 {
                     3 => drop(monitoring::schedule_downtime(tx, downtime(Target::Host(*id), now))?),
-                    7 => drop(monitoring::schedule_downtime(tx, downtime(Target::Host(*id), now.plus_millis(86_400_000)))?),
+                    7 => drop(monitoring::schedule_downtime(
+                        tx,
+                        downtime(Target::Host(*id), now.plus_millis(86_400_000)),
+                    )?),
                     _ => {}
                 }
             }
@@ -419,7 +422,8 @@ async fn status_views_page_and_count_as_pinned() {
     }
     let pinned = std::fs::read_to_string(path).expect("pinned answers");
     for (line, expected) in lines.iter().zip(pinned.lines()) {
-        let (got, want): (Value, Value) = (serde_json::from_str(line).expect("got"), serde_json::from_str(expected).expect("want"));
+        let (got, want): (Value, Value) =
+            (serde_json::from_str(line).expect("got"), serde_json::from_str(expected).expect("want"));
         assert_eq!(got, want, "{} as {}", got["uri"], got["user"]);
     }
     assert_eq!(lines.len(), pinned.lines().count());
