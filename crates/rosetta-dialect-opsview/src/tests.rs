@@ -280,15 +280,32 @@ async fn problem_estate() -> AppContext {
                     _ if index % 8 == 3 => (vec![theirs], tenant),
                     _ => (vec![theirs], other),
                 };
+                let mut tags: Vec<String> = Vec::new();
+                if index % 3 == 0 {
+                    tags.extend(["db".into(), "frontline".into()]);
+                }
+                if index % 5 == 1 {
+                    tags.push("frontline".into());
+                }
                 let host = tx.insert(Host {
                     alias: format!("Host {index}"),
                     hostgroups: groups,
+                    tags,
                     ..Host::new(format!("node-{:02}", (index * 29) % 48), format!("10.0.0.{index}"), owner)
                 });
                 for slot in 0..(2 + index % 5) {
                     services.push(tx.insert(Service::new(host.meta.id, names[(index + slot) % names.len()])).meta.id);
                 }
                 hosts.push(host.meta.id);
+            }
+            for keyword in ["db", "frontline", "unused"] {
+                tx.insert(rosetta_model::Document {
+                    meta: Meta::new(0),
+                    namespace: "opsview.keyword".into(),
+                    name: keyword.into(),
+                    tenant: ROOT_TENANT,
+                    body: json!({"description": format!("{keyword} hosts")}),
+                });
             }
             monitoring::start_reload(tx)?;
             monitoring::finish_reload(tx)?;
@@ -367,7 +384,17 @@ fn without_clock(value: Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .filter(|(key, _)| !matches!(key.as_str(), "state_duration" | "last_check" | "last_reload_time"))
+                .filter(|(key, _)| {
+                    !matches!(
+                        key.as_str(),
+                        "state_duration"
+                            | "last_check"
+                            | "last_reload_time"
+                            | "last_state_change"
+                            | "next_check_expected"
+                            | "status_update_time"
+                    )
+                })
                 .map(|(key, value)| (key, without_clock(value)))
                 .collect(),
         ),
@@ -402,11 +429,20 @@ async fn status_views_page_and_count_as_pinned() {
         ("admin", "/rest/status/host?includeextradetails=1&rows=4&page=3"),
         ("admin", "/rest/status/hostgroup"),
         ("admin", "/rest/status/hostgroup?filter=unhandled"),
+        ("admin", "/rest/status/hostgroup?parentid=1&only_leaves=1&state=2"),
+        ("admin", "/rest/status/viewport"),
+        ("admin", "/rest/status/viewport?filter=unhandled"),
+        ("admin", "/rest/status/service?keyword=db&rows=4"),
         ("admin", "/rest/runtime/service?filter=unhandled"),
+        ("admin", "/rest/runtime/service?group_by=service&rows=3&page=2"),
+        ("admin", "/rest/runtime/performancemetric?filter=unhandled"),
+        ("admin", "/rest/detail?hostname=node-05"),
+        ("admin", "/rest/detail?hostname=node-06&servicename=HTTP"),
         ("admin", "/rest/acknowledge"),
         ("viewer", "/rest/status/service?filter=unhandled&rows=3&page=2"),
         ("viewer", "/rest/status/host?rows=5"),
         ("viewer", "/rest/status/hostgroup"),
+        ("viewer", "/rest/status/viewport?filter=unhandled"),
         ("reader", "/rest/status/service?filter=unhandled&rows=2"),
         ("reader", "/rest/status/service?rows=3&page=2"),
         ("reader", "/rest/status/hostgroup?filter=unhandled"),
