@@ -16,7 +16,7 @@ use rosetta_model::{
 use rosetta_store::Read;
 use serde_json::{json, Value};
 
-use super::selection::{candidates, filter_status, host_unhandled, select, service_unhandled, Selected};
+use super::selection::{host_unhandled, select, select_status, service_unhandled, Selected};
 use super::Env;
 use crate::call::truthy;
 use crate::timespec;
@@ -147,10 +147,11 @@ pub async fn unacknowledge(env: &Env<'_>) -> Result<Response, GatewayError> {
 fn list_actionable(env: &Env<'_>) -> Result<Response, GatewayError> {
     let (visibility, params) = acting(env)?;
     let db = env.db();
-    let rows = filter_status(db, candidates(db, &visibility, &params), &params);
-    let list: Vec<Value> = rows
+    let matches = select_status(db, &visibility, &params);
+    let list: Vec<Value> = matches
         .iter()
         .filter(|row| visibility.can_act_on_host(&row.host))
+        .map(|row| row.row(db))
         .filter_map(|row| {
             let services: Vec<Value> = row
                 .services

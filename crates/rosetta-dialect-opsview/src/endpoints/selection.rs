@@ -98,55 +98,172 @@ pub fn downtime_flag(store: &impl Read, target: Target, check: &CheckState, now:
     u8::from(future)
 }
 
-/// Every monitored host the principal may see, with its monitored services.
-pub fn monitored(store: &impl Read, visibility: &Visibility) -> Vec<HostRow> {
-    store.all::<HostStatus>().into_iter().filter_map(|status| host_row(store, visibility, status)).collect()
+/// A monitored host that passed the status filters, held on typed keys only: its state and its
+/// matching services (in id order) with their states. Nothing is named, cloned or sorted, so a whole
+/// estate can be counted and ordered cheaply and [`HostRow`]s built for the hosts shown only.
+#[derive(Debug, Clone)]
+pub struct HostMatch {
+    /// The host.
+    pub host: Arc<Host>,
+    /// Its current state.
+    pub check: Arc<HostStatus>,
+    /// Its matching monitored services, by id.
+    pub services: Vec<(Arc<Service>, Arc<ServiceStatus>)>,
 }
 
-/// The monitored hosts that can pass `params` in [`filter_status`]: when the filters only match problems
-/// (`filter=unhandled`, `host_filter=unhandled`, or states that are all problems), just the hosts with a
-/// problem of their own or on a service, found through the store's flagged index instead of a scan; else
-/// every monitored host.
-pub fn candidates(store: &impl Read, visibility: &Visibility, params: &Params) -> Vec<HostRow> {
-    if !only_problems_match(params) {
-        return monitored(store, visibility);
+impl HostMatch {
+    /// The host's row: its matching services named and ordered by name (equal names by id).
+    pub fn row(&self, store: &impl Read) -> HostRow {
+        let mut services: Vec<ServiceRow> = self
+            .services
+            .iter()
+            .map(|(service, status)| ServiceRow {
+                service: Arc::clone(service),
+                name: monitoring::service_name(store, service),
+                check: SharedCheck::Service(Arc::clone(status)),
+            })
+            .collect();
+        services.sort_by(|a, b| a.name.cmp(&b.name));
+        HostRow { host: Arc::clone(&self.host), check: SharedCheck::Host(Arc::clone(&self.check)), services }
     }
-    let mut hosts: std::collections::BTreeSet<Id> = store.flagged::<HostStatus>().iter().map(|s| s.meta.id).collect();
-    hosts.extend(store.flagged::<ServiceStatus>().iter().map(|s| s.host));
-    hosts
-        .into_iter()
-        .filter_map(|id| store.get::<HostStatus>(id))
-        .filter_map(|status| host_row(store, visibility, status))
-        .collect()
+
+    /// The states of the matching services.
+    pub fn service_checks(&self) -> impl Iterator<Item = &CheckState> {
+        self.services.iter().map(|(_, status)| &status.check)
+    }
 }
 
-fn only_problems_match(params: &Params) -> bool {
-    let problem_states = |key: &str| {
-        let values: Vec<&str> = params.get_all(key).collect();
-        !values.is_empty() && values.iter().all(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "0" | "ok" | "up"))
+/// The monitored hosts the principal may see that pass the common status filters (spec §6) in `params`,
+/// each with its matching services, ordered by host id; hosts with no matching service are dropped when
+/// a service-level filter was given. When only problems can match (`filter=unhandled`, service `state`s
+/// that are all problems, `host_filter=unhandled`, host states that are all problems), the store's
+/// flagged index names the few candidates instead of a scan of every host and service.
+pub fn select_status(store: &impl Read, visibility: &Visibility, params: &Params) -> Vec<HostMatch> {
+    let filter = StatusFilter::new(store, params);
+    let keep = |status: Arc<HostStatus>, services: Vec<Arc<ServiceStatus>>| -> Option<HostMatch> {
+        let host = store.get::<Host>(status.meta.id)?;
+        if !visibility.can_see_host(&host) || !filter.host(&host, &status.check) {
+            return None;
+        }
+        let services: Vec<(Arc<Service>, Arc<ServiceStatus>)> = services
+            .into_iter()
+            .filter_map(|state| {
+                let service = store.get::<Service>(state.meta.id)?;
+                let name = filter.names.then(|| monitoring::service_name(store, &service));
+                filter
+                    .service(&host, &status.check, &service, &state.check, name.as_deref())
+                    .then_some((service, state))
+            })
+            .collect();
+        if filter.service_level && services.is_empty() {
+            return None;
+        }
+        Some(HostMatch { host, check: status, services })
     };
-    params.get("filter") == Some("unhandled")
-        || params.get("host_filter") == Some("unhandled")
-        || problem_states("state")
-        || problem_states("host_state")
+    let with_services = |status: Arc<HostStatus>| {
+        let services = store.children::<ServiceStatus>(status.meta.id);
+        keep(status, services)
+    };
+    if filter.only_problem_services {
+        let mut by_host: std::collections::BTreeMap<Id, Vec<Arc<ServiceStatus>>> = std::collections::BTreeMap::new();
+        for state in store.flagged::<ServiceStatus>() {
+            by_host.entry(state.host).or_default().push(state);
+        }
+        by_host.into_iter().filter_map(|(id, services)| keep(store.get::<HostStatus>(id)?, services)).collect()
+    } else if filter.only_problem_hosts {
+        store.flagged::<HostStatus>().into_iter().filter_map(with_services).collect()
+    } else {
+        store.all::<HostStatus>().into_iter().filter_map(with_services).collect()
+    }
 }
 
-fn host_row(store: &impl Read, visibility: &Visibility, status: Arc<HostStatus>) -> Option<HostRow> {
-    let host = store.get::<Host>(status.meta.id)?;
-    if !visibility.can_see_host(&host) {
-        return None;
+/// The common status filters of one request, read once.
+struct StatusFilter<'a> {
+    params: &'a Params,
+    /// `hostgroupid` with the groups below.
+    groups: Option<Vec<Id>>,
+    /// Whether any service-level filter was given (hosts without a matching service then drop out).
+    service_level: bool,
+    /// Whether a filter needs the services' display names.
+    names: bool,
+    include_unhandled_hosts: bool,
+    /// Only services that are not OK can match.
+    only_problem_services: bool,
+    /// Only hosts that are not UP can match.
+    only_problem_hosts: bool,
+}
+
+impl<'a> StatusFilter<'a> {
+    fn new(store: &impl Read, params: &'a Params) -> StatusFilter<'a> {
+        let service_filters =
+            ["servicename", "servicecheck", "hs", "serviceid", "state", "state_type", "filter", "keyword"];
+        let problem_states = |key: &str| {
+            let values: Vec<&str> = params.get_all(key).collect();
+            !values.is_empty()
+                && values.iter().all(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "0" | "ok" | "up"))
+        };
+        StatusFilter {
+            params,
+            groups: groups_of(store, params, "hostgroupid", true),
+            service_level: service_filters.iter().any(|key| params.has(key)),
+            names: ["servicename", "servicecheck", "hs"].iter().any(|key| params.has(key)),
+            include_unhandled_hosts: crate::call::truthy(params.get("includeunhandledhosts")),
+            only_problem_services: params.get("filter") == Some("unhandled") || problem_states("state"),
+            only_problem_hosts: params.get("host_filter") == Some("unhandled") || problem_states("host_state"),
+        }
     }
-    let mut rows: Vec<ServiceRow> = store
-        .children::<ServiceStatus>(host.meta.id)
-        .iter()
-        .filter_map(|s| {
-            let service = store.get::<Service>(s.meta.id)?;
-            let name = monitoring::service_name(store, &service);
-            Some(ServiceRow { service, name, check: SharedCheck::Service(Arc::clone(s)) })
-        })
-        .collect();
-    rows.sort_by(|a, b| a.name.cmp(&b.name));
-    Some(HostRow { host, check: SharedCheck::Host(status), services: rows })
+
+    /// The host-level filters.
+    fn host(&self, host: &Host, check: &CheckState) -> bool {
+        let params = self.params;
+        all_true(&[
+            any_like(params, "host", &host.name),
+            any_like(params, "hostname", &host.name),
+            any_eq_id(params, "hostid", host.meta.id),
+            in_groups(host, self.groups.as_deref()),
+            state_matches(params, "host_state", check),
+            state_type_matches(params, "host_state_type", check),
+            params.get("host_filter").map(|f| match f {
+                "unhandled" => host_unhandled(check),
+                "handled" => !host_unhandled(check),
+                _ => true,
+            }),
+            params
+                .get("monitoredby")
+                .map(|m| m.trim().parse::<Id>().ok() == Some(crate::config::host::monitored_by(host))),
+        ])
+    }
+
+    /// The service-level filters; `name` is the service's display name, needed when [`Self::names`].
+    fn service(
+        &self,
+        host: &Host,
+        host_check: &CheckState,
+        service: &Service,
+        check: &CheckState,
+        name: Option<&str>,
+    ) -> bool {
+        let params = self.params;
+        let name = name.unwrap_or_default();
+        let hs = params.has("hs").then(|| format!("{}::{}", host.name, name));
+        all_true(&[
+            any_like(params, "servicename", name),
+            any_like(params, "servicecheck", name),
+            hs.and_then(|hs| any_like(params, "hs", &hs)),
+            any_eq_id(params, "serviceid", service.meta.id),
+            state_matches(params, "state", check),
+            state_type_matches(params, "state_type", check),
+            params.get("filter").map(|f| match f {
+                "unhandled" => {
+                    service_unhandled(check, host_check)
+                        || (self.include_unhandled_hosts && host_unhandled(host_check) && !check.state.is_ok())
+                }
+                "handled" => !service_unhandled(check, host_check),
+                _ => true,
+            }),
+            params.get("keyword").map(|k| host.tags.iter().any(|t| t == k)),
+        ])
+    }
 }
 
 fn any_like(params: &Params, key: &str, value: &str) -> Option<bool> {
@@ -178,7 +295,7 @@ fn group_names(store: &impl Read, params: &Params, key: &str) -> Option<Vec<Id>>
     )
 }
 
-fn in_groups(host: &Host, groups: Option<Vec<Id>>) -> Option<bool> {
+fn in_groups(host: &Host, groups: Option<&[Id]>) -> Option<bool> {
     groups.map(|groups| host.hostgroups.iter().any(|g| groups.contains(g)))
 }
 
@@ -205,65 +322,6 @@ fn state_type_matches(params: &Params, key: &str, check: &CheckState) -> Option<
         };
         values.iter().any(|v| v.trim() == code || v.trim().eq_ignore_ascii_case(name))
     })
-}
-
-/// Applies the common status filters (spec §6) to the monitored hosts and their services. Hosts
-/// with no matching service are dropped when a service-level filter was given.
-pub fn filter_status(store: &impl Read, rows: Vec<HostRow>, params: &Params) -> Vec<HostRow> {
-    let groups = groups_of(store, params, "hostgroupid", true);
-    let service_filters =
-        ["servicename", "servicecheck", "hs", "serviceid", "state", "state_type", "filter", "keyword"];
-    let service_level = service_filters.iter().any(|key| params.has(key));
-    rows.into_iter()
-        .filter_map(|mut row| {
-            let host = &row.host;
-            let host_ok = all_true(&[
-                any_like(params, "host", &host.name),
-                any_like(params, "hostname", &host.name),
-                any_eq_id(params, "hostid", host.meta.id),
-                in_groups(host, groups.clone()),
-                state_matches(params, "host_state", &row.check),
-                state_type_matches(params, "host_state_type", &row.check),
-                params.get("host_filter").map(|f| match f {
-                    "unhandled" => host_unhandled(&row.check),
-                    "handled" => !host_unhandled(&row.check),
-                    _ => true,
-                }),
-                params
-                    .get("monitoredby")
-                    .map(|m| m.trim().parse::<Id>().ok() == Some(crate::config::host::monitored_by(host))),
-            ]);
-            if !host_ok {
-                return None;
-            }
-            let host_check = row.check.clone();
-            let include_unhandled_hosts = crate::call::truthy(params.get("includeunhandledhosts"));
-            row.services.retain(|s| {
-                let hs = params.has("hs").then(|| format!("{}::{}", host.name, s.name));
-                all_true(&[
-                    any_like(params, "servicename", &s.name),
-                    any_like(params, "servicecheck", &s.name),
-                    hs.and_then(|hs| any_like(params, "hs", &hs)),
-                    any_eq_id(params, "serviceid", s.service.meta.id),
-                    state_matches(params, "state", &s.check),
-                    state_type_matches(params, "state_type", &s.check),
-                    params.get("filter").map(|f| match f {
-                        "unhandled" => {
-                            service_unhandled(&s.check, &host_check)
-                                || (include_unhandled_hosts && host_unhandled(&host_check) && !s.check.state.is_ok())
-                        }
-                        "handled" => !service_unhandled(&s.check, &host_check),
-                        _ => true,
-                    }),
-                    params.get("keyword").map(|k| host.tags.iter().any(|t| t == k)),
-                ])
-            });
-            if service_level && row.services.is_empty() {
-                return None;
-            }
-            Some(row)
-        })
-        .collect()
 }
 
 /// What an action applies to.
@@ -338,9 +396,9 @@ pub fn select(store: &impl Read, params: &Params) -> Selected {
                 any_like(params, "servicecheck", &name),
                 any_eq_id(params, "svc.hostid", host.meta.id),
                 any_eq_id(params, "hostid", host.meta.id),
-                in_groups(&host, groups.clone()),
-                in_groups(&host, group_names.clone()),
-                in_groups(&host, hostgroup_tree.clone()),
+                in_groups(&host, groups.as_deref()),
+                in_groups(&host, group_names.as_deref()),
+                in_groups(&host, hostgroup_tree.as_deref()),
                 params
                     .has("svc.keywordname")
                     .then(|| params.get_all("svc.keywordname").any(|k| host.tags.iter().any(|t| like(k, t)))),
@@ -368,7 +426,7 @@ pub fn select(store: &impl Read, params: &Params) -> Selected {
                 any_like(params, "hostname", &host.name),
                 own_groups.as_ref().map(|g| first_group.is_some_and(|f| g.contains(&f))),
                 own_group_names.as_ref().map(|g| first_group.is_some_and(|f| g.contains(&f))),
-                in_groups(&host, tree.clone()),
+                in_groups(&host, tree.as_deref()),
             ]);
             if hit {
                 selected.hosts.push(host);

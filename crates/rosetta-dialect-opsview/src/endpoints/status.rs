@@ -7,11 +7,14 @@ use std::collections::BTreeMap;
 use rosetta_core::request::Params;
 use rosetta_core::visibility::{group_subtrees, Visibility};
 use rosetta_core::{GatewayError, Response};
-use rosetta_model::{Event, EventKind, Host, HostGroup, HostTemplate, Permission, StateType, Target, Timestamp};
+use rosetta_model::query::{Page, Window};
+use rosetta_model::{
+    CheckState, Event, EventKind, Host, HostGroup, HostTemplate, Permission, StateType, StateValue, Target, Timestamp,
+};
 use serde_json::{json, Map, Value};
 
 use super::selection::{
-    candidates, downtime_flag, filter_status, host_unhandled, monitored, service_unhandled, state_name, state_type_name, HostRow,
+    downtime_flag, host_unhandled, select_status, service_unhandled, state_name, state_type_name, HostMatch, HostRow,
 };
 use super::Env;
 use crate::call::{truthy, Output};
@@ -82,27 +85,25 @@ impl Counts {
     }
 }
 
-/// Service states, worst first, for `computed_state`.
-fn worst_service(rows: &[&HostRow]) -> &'static str {
+/// The worst of these service states (first of equals), for `computed_state`.
+fn worst_service<'a>(checks: impl IntoIterator<Item = &'a CheckState>) -> &'static str {
     let mut worst: Option<(u8, &'static str)> = None;
-    for row in rows {
-        for service in &row.services {
-            if let rosetta_model::StateValue::Service(state) = service.check.state {
-                let badness = state.badness();
-                if worst.is_none_or(|(b, _)| badness > b) {
-                    worst = Some((badness, state.name()));
-                }
+    for check in checks {
+        if let StateValue::Service(state) = check.state {
+            let badness = state.badness();
+            if worst.is_none_or(|(b, _)| badness > b) {
+                worst = Some((badness, state.name()));
             }
         }
     }
     worst.map_or("ok", |(_, name)| name)
 }
 
-fn computed_state(rows: &[&HostRow]) -> &'static str {
-    if rows.iter().any(|row| !row.check.state.is_ok()) {
+fn computed_state(rows: &[&HostMatch]) -> &'static str {
+    if rows.iter().any(|row| !row.check.check.state.is_ok()) {
         "critical"
     } else {
-        worst_service(rows)
+        worst_service(rows.iter().flat_map(|row| row.service_checks()))
     }
 }
 
@@ -111,12 +112,14 @@ struct Summary {
     services: Counts,
 }
 
-fn summarise(rows: &[&HostRow]) -> Summary {
+/// Counts the hosts and their matching services from their typed states alone.
+fn summarise(rows: &[&HostMatch]) -> Summary {
     let mut summary = Summary { hosts: Counts::default(), services: Counts::default() };
     for row in rows {
-        summary.hosts.add(state_name(&row.check), host_unhandled(&row.check));
-        for service in &row.services {
-            summary.services.add(state_name(&service.check), service_unhandled(&service.check, &row.check));
+        let host = &row.check.check;
+        summary.hosts.add(state_name(host), host_unhandled(host));
+        for check in row.service_checks() {
+            summary.services.add(state_name(check), service_unhandled(check, host));
         }
     }
     summary
@@ -133,6 +136,17 @@ fn top_summary(summary: &Summary) -> Map<String, Value> {
 }
 
 fn page<T>(env: &Env<'_>, items: Vec<T>, default_all: bool) -> (Vec<T>, Map<String, Value>) {
+    page_with(env, items, default_all, Page::of)
+}
+
+/// The page `rows` and `page` ask for (every item when `rows` is absent and `default_all`, or not a
+/// positive number), cut out of `items` by `cut`, with the paging fields.
+fn page_with<T>(
+    env: &Env<'_>,
+    items: Vec<T>,
+    default_all: bool,
+    cut: impl FnOnce(Vec<T>, Window) -> Page<T>,
+) -> (Vec<T>, Map<String, Value>) {
     let total = items.len();
     let rows = match env.call.params.get("rows").map(str::trim) {
         Some("all") | None if default_all => None,
@@ -141,19 +155,34 @@ fn page<T>(env: &Env<'_>, items: Vec<T>, default_all: bool) -> (Vec<T>, Map<Stri
     };
     let page =
         env.call.params.get("page").and_then(|p| p.trim().parse::<usize>().ok()).filter(|p| *p >= 1).unwrap_or(1);
-    let mut meta = Map::new();
-    let (items, pages) = match rows {
-        None => (items, 1),
+    let (window, pages) = match rows {
+        None => (Window { offset: 0, limit: None }, 1),
         Some(size) => {
-            (items.into_iter().skip((page - 1).saturating_mul(size)).take(size).collect(), total.div_ceil(size).max(1))
+            (Window { offset: (page - 1).saturating_mul(size), limit: Some(size) }, total.div_ceil(size).max(1))
         }
     };
+    let items = cut(items, window).items;
+    let mut meta = Map::new();
     meta.insert("page".into(), json!(page));
     meta.insert("totalpages".into(), json!(pages));
     meta.insert("rows".into(), json!(items.len()));
     meta.insert("totalrows".into(), json!(total));
     meta.insert("allrows".into(), json!(total));
     (items, meta)
+}
+
+/// Host name order (ids for equal names), as the status views list hosts.
+fn by_name(a: &HostMatch, b: &HostMatch) -> std::cmp::Ordering {
+    a.host.name.cmp(&b.host.name).then(a.host.meta.id.cmp(&b.host.meta.id))
+}
+
+/// The page of `matches` by host name, with the paging fields: a partial selection, not a sort of all.
+fn page_by_name<'m>(
+    env: &Env<'_>,
+    matches: &'m [HostMatch],
+    default_all: bool,
+) -> (Vec<&'m HostMatch>, Map<String, Value>) {
+    page_with(env, matches.iter().collect(), default_all, |all, window| Page::sorted(all, window, |a, b| by_name(a, b)))
 }
 
 fn host_entry(env: &Env<'_>, row: &HostRow, with_services: bool) -> Value {
@@ -215,7 +244,7 @@ fn host_entry(env: &Env<'_>, row: &HostRow, with_services: bool) -> Value {
             .map(|g| g.name.clone())
             .unwrap_or_default());
         let mut summary = counts.flat();
-        summary.insert("computed_state".into(), json!(worst_service(&[row])));
+        summary.insert("computed_state".into(), json!(worst_service(row.services.iter().map(|s| &*s.check))));
         entry["summary"] = Value::Object(summary);
         let perf = truthy(env.call.params.get("includeperfdata"));
         let services: Vec<Value> = row
@@ -275,11 +304,14 @@ fn status_rows(env: &Env<'_>) -> Result<Vec<HostRow>, GatewayError> {
 }
 
 fn status_rows_with(env: &Env<'_>, params: &Params) -> Result<Vec<HostRow>, GatewayError> {
+    let mut matches = status_matches(env, params)?;
+    matches.sort_by(by_name);
+    Ok(matches.iter().map(|row| row.row(env.db())).collect())
+}
+
+fn status_matches(env: &Env<'_>, params: &Params) -> Result<Vec<HostMatch>, GatewayError> {
     let visibility = visibility(env, VIEW)?;
-    let rows = candidates(env.db(), &visibility, params);
-    let mut rows = filter_status(env.db(), rows, params);
-    rows.sort_by(|a, b| a.host.name.cmp(&b.host.name));
-    Ok(rows)
+    Ok(select_status(env.db(), &visibility, params))
 }
 
 /// `GET /rest/status/host`: here `state`, `state_type` and `filter` are about the hosts.
@@ -300,38 +332,42 @@ pub fn hosts(env: &Env<'_>) -> Result<Response, GatewayError> {
             })
             .collect(),
     );
-    let rows = status_rows_with(env, &params)?;
-    let refs: Vec<&HostRow> = rows.iter().collect();
-    let mut summary = top_summary(&summarise(&refs));
-    let (page_rows, paging) = page(env, refs, true);
+    let matches = status_matches(env, &params)?;
+    let (page_rows, paging) = page_by_name(env, &matches, true);
+    let mut summary = top_summary(&summarise(&matches.iter().collect::<Vec<_>>()));
     summary.extend(paging);
     if truthy(env.call.params.get("include_reload_time")) {
         let last = env.db().get::<rosetta_model::ConfigStatus>(1).map_or(Timestamp(0), |s| s.last_reload);
         summary.insert("last_reload_time".into(), env.time(last));
     }
-    let list: Vec<Value> = page_rows.into_iter().map(|row| host_entry(env, row, false)).collect();
+    let list: Vec<Value> = page_rows.into_iter().map(|row| host_entry(env, &row.row(env.db()), false)).collect();
     env.ok(json!({"list": list, "summary": summary}))
 }
 
 /// `GET /rest/status/service`.
 pub fn services(env: &Env<'_>) -> Result<Response, GatewayError> {
-    let rows = status_rows(env)?;
-    let refs: Vec<&HostRow> = rows.iter().collect();
-    let mut summary = top_summary(&summarise(&refs));
-    let (page_rows, paging) = page(env, refs, false);
+    let matches = status_matches(env, &env.call.params)?;
+    let (page_rows, paging) = page_by_name(env, &matches, false);
+    let mut summary = top_summary(&summarise(&matches.iter().collect::<Vec<_>>()));
     summary.extend(paging);
-    let list: Vec<Value> = page_rows.into_iter().map(|row| host_entry(env, row, true)).collect();
+    let list: Vec<Value> = page_rows.into_iter().map(|row| host_entry(env, &row.row(env.db()), true)).collect();
     env.ok(json!({"list": list, "summary": summary}))
 }
 
-fn group_entry(env: &Env<'_>, group: &HostGroup, rows: &[&HostRow]) -> Value {
+/// The strongest downtime flag of the hosts.
+fn hosts_downtime(env: &Env<'_>, rows: &[&HostMatch], now: Timestamp) -> u8 {
+    rows.iter()
+        .map(|row| downtime_flag(env.db(), Target::Host(row.host.meta.id), &row.check.check, now))
+        .max()
+        .unwrap_or(0)
+}
+
+fn group_entry(env: &Env<'_>, group: &HostGroup, rows: &[&HostMatch]) -> Value {
     let db = env.db();
     let summary = summarise(rows);
-    let now = Timestamp::now();
-    let downtime =
-        rows.iter().map(|row| downtime_flag(db, Target::Host(row.host.meta.id), &row.check, now)).max().unwrap_or(0);
+    let downtime = hosts_downtime(env, rows, Timestamp::now());
     let mut services = summary.services.nested();
-    services.insert("computed_state".into(), json!(worst_service(rows)));
+    services.insert("computed_state".into(), json!(worst_service(rows.iter().flat_map(|row| row.service_checks()))));
     let matpath: Vec<Value> = crate::config::hostgroup::ancestry(db, group.meta.id)
         .iter()
         .filter(|g| g.meta.id != group.meta.id)
@@ -353,7 +389,6 @@ fn group_entry(env: &Env<'_>, group: &HostGroup, rows: &[&HostRow]) -> Value {
 pub fn hostgroups(env: &Env<'_>) -> Result<Response, GatewayError> {
     let visibility = visibility(env, VIEW)?;
     let db = env.db();
-    let all_rows = monitored(db, &visibility);
     let params = &env.call.params;
     let groups_all = db.all::<HostGroup>();
     // Other tenants' groups are not there for this principal.
@@ -378,19 +413,16 @@ pub fn hostgroups(env: &Env<'_>) -> Result<Response, GatewayError> {
     for key in ["hostgroupid", "parentid", "fromhostgroupid"] {
         filter_params.0.retain(|(name, _)| name != key);
     }
-    let rows = filter_status(db, all_rows, &filter_params);
-    let mut everything: Vec<&HostRow> = Vec::new();
+    let rows = select_status(db, &visibility, &filter_params);
+    let mut everything: Vec<&HostMatch> = Vec::new();
+    let mut counted = std::collections::HashSet::new();
     let list: Vec<Value> = groups
         .iter()
         .map(|group| {
             let tree = group_subtrees(&[group.meta.id], &groups_all);
-            let members: Vec<&HostRow> =
+            let members: Vec<&HostMatch> =
                 rows.iter().filter(|row| row.host.hostgroups.first().is_some_and(|g| tree.contains(g))).collect();
-            for member in &members {
-                if !everything.iter().any(|r| r.host.meta.id == member.host.meta.id) {
-                    everything.push(member);
-                }
-            }
+            everything.extend(members.iter().copied().filter(|member| counted.insert(member.host.meta.id)));
             group_entry(env, group, &members)
         })
         .collect();
@@ -403,23 +435,20 @@ pub fn hostgroups(env: &Env<'_>) -> Result<Response, GatewayError> {
 pub fn viewports(env: &Env<'_>) -> Result<Response, GatewayError> {
     let visibility = visibility(env, &[Permission::ViewAll, Permission::ViewSome, Permission::ViewportAccess])?;
     let db = env.db();
-    let rows = filter_status(db, monitored(db, &visibility), &env.call.params);
+    let rows = select_status(db, &visibility, &env.call.params);
     let now = Timestamp::now();
-    let mut everything: Vec<&HostRow> = Vec::new();
+    let mut everything: Vec<&HostMatch> = Vec::new();
     let mut list = Vec::new();
     for id in documents::ids(db, ObjectType::Keyword) {
         let Some(doc) = db.get::<rosetta_model::Document>(id) else {
             continue;
         };
-        let members: Vec<&HostRow> = rows.iter().filter(|row| row.host.tags.contains(&doc.name)).collect();
+        let members: Vec<&HostMatch> = rows.iter().filter(|row| row.host.tags.contains(&doc.name)).collect();
         let summary = summarise(&members);
         let mut services = summary.services.nested();
-        services.insert("computed_state".into(), json!(worst_service(&members)));
-        let downtime = members
-            .iter()
-            .map(|row| downtime_flag(db, Target::Host(row.host.meta.id), &row.check, now))
-            .max()
-            .unwrap_or(0);
+        services
+            .insert("computed_state".into(), json!(worst_service(members.iter().flat_map(|row| row.service_checks()))));
+        let downtime = hosts_downtime(env, &members, now);
         list.push(json!({
             "name": doc.name,
             "description": doc.body.get("description").cloned().unwrap_or(json!("")),
