@@ -87,6 +87,8 @@ struct Entry {
     host: Option<Arc<Host>>,
     /// Index into [`AlarmIndex::classes`]; `None` without a node (visible to every reader of alarms).
     class: Option<usize>,
+    /// The alarm's severity id, kept here so a severity filter reads no alarm.
+    severity: u8,
 }
 
 impl Entry {
@@ -115,7 +117,12 @@ pub struct AlarmIndex {
     /// One host per distinct (tenant, shared tenants, host groups): what [`Visibility::can_see_host`]
     /// reads, so one answer per class is the answer for each of its hosts.
     classes: Vec<Arc<Host>>,
+    /// Alarms by bucket (each class, then one for alarms without a node) and severity id.
+    counts: Vec<[usize; SEVERITIES]>,
 }
+
+/// Severity ids are 1 (INDETERMINATE) to 7 (CRITICAL).
+const SEVERITIES: usize = 8;
 
 impl AlarmIndex {
     /// Reads every alarm and its node from `store`.
@@ -134,20 +141,80 @@ impl AlarmIndex {
                         classes.len() - 1
                     })
                 });
-                Entry { alarm, host, class }
+                let severity = alarm.severity.id();
+                Entry { alarm, host, class, severity }
             })
             .collect();
         entries.sort_unstable_by(|left, right| {
             (right.alarm.last_event_time.millis(), right.alarm.meta.id)
                 .cmp(&(left.alarm.last_event_time.millis(), left.alarm.meta.id))
         });
-        AlarmIndex { entries, classes }
+        let mut counts = vec![[0; SEVERITIES]; classes.len() + 1];
+        for entry in &entries {
+            if let Some(count) = counts[entry.class.unwrap_or(classes.len())].get_mut(usize::from(entry.severity)) {
+                *count += 1;
+            }
+        }
+        AlarmIndex { entries, classes, counts }
+    }
+
+    /// Whether `visibility` lets each bucket through (see [`AlarmIndex::counts`]).
+    fn allowed(&self, visibility: &Visibility) -> Vec<bool> {
+        self.classes.iter().map(|host| visibility.can_see_host(host)).chain([true]).collect()
     }
 
     /// The alarms `visibility` lets through, in index order.
     fn visible<'a>(&'a self, visibility: &Visibility) -> impl Iterator<Item = &'a Entry> + 'a {
-        let allowed: Vec<bool> = self.classes.iter().map(|host| visibility.can_see_host(host)).collect();
-        self.entries.iter().filter(move |entry| entry.class.is_none_or(|class| allowed[class]))
+        let allowed = self.allowed(visibility);
+        let unhosted = self.classes.len();
+        self.entries.iter().filter(move |entry| allowed[entry.class.unwrap_or(unhosted)])
+    }
+
+    /// For a plan whose filter reads nothing but the severity (or has no filter): which severity ids
+    /// pass it, asked of the filter itself once per severity.
+    fn severities(plan: &Plan) -> Option<[bool; SEVERITIES]> {
+        if plan.filter_props().any(|id| id != "severity") {
+            return None;
+        }
+        let mut passing = [false; SEVERITIES];
+        for (severity, passes) in (0u8..).zip(passing.iter_mut()) {
+            *passes = plan.matches(|_| PropValue::Severity(severity));
+        }
+        Some(passing)
+    }
+
+    /// The visible alarms whose severity passes, counted from the per-bucket counts.
+    fn count_severities(&self, allowed: &[bool], passing: &[bool; SEVERITIES]) -> usize {
+        let mut total = 0;
+        for (counts, _) in self.counts.iter().zip(allowed).filter(|(_, allowed)| **allowed) {
+            total += counts.iter().zip(passing).filter(|(_, pass)| **pass).map(|(count, _)| count).sum::<usize>();
+        }
+        total
+    }
+
+    /// A page in index order for a filter on the severity alone: the total from the counts, the page
+    /// from a walk that stops at its end.
+    fn severity_page(
+        &self,
+        store: &impl Read,
+        visibility: &Visibility,
+        passing: &[bool; SEVERITIES],
+        window: Window,
+    ) -> Page<AlarmRow> {
+        let allowed = self.allowed(visibility);
+        let total = self.count_severities(&allowed, passing);
+        let unhosted = self.classes.len();
+        let items = self
+            .entries
+            .iter()
+            .filter(|entry| {
+                allowed[entry.class.unwrap_or(unhosted)] && passing.get(usize::from(entry.severity)) == Some(&true)
+            })
+            .skip(window.offset)
+            .take(window.limit.unwrap_or(usize::MAX))
+            .map(|entry| entry.row(store))
+            .collect();
+        Page { items, total }
     }
 
     /// The visible alarms that pass the plan's filter, ordered by the plan and cut to `window`, with
@@ -155,6 +222,9 @@ impl AlarmIndex {
     pub fn query(&self, store: &impl Read, visibility: &Visibility, plan: &Plan, window: Window) -> Page<AlarmRow> {
         let end = window.limit.map_or(usize::MAX, |limit| window.offset.saturating_add(limit));
         if plan.order == ORDER {
+            if let Some(passing) = AlarmIndex::severities(plan) {
+                return self.severity_page(store, visibility, &passing, window);
+            }
             // The index order: the matches come out ordered, so the page is the matches from offset to end.
             let mut total = 0;
             let mut items = Vec::new();
@@ -177,11 +247,15 @@ impl AlarmIndex {
                 keep.then(|| (plan.keys(|id| entry.value(store, &row, id)), entry))
             })
             .collect();
-        Page::sorted(matching, window, |left, right| plan.compare_keys(&left.0, &right.0)).map(|(_, entry)| entry.row(store))
+        Page::sorted(matching, window, |left, right| plan.compare_keys(&left.0, &right.0))
+            .map(|(_, entry)| entry.row(store))
     }
 
     /// The number of visible alarms that pass the plan's filter.
     pub fn count(&self, store: &impl Read, visibility: &Visibility, plan: &Plan) -> usize {
+        if let Some(passing) = AlarmIndex::severities(plan) {
+            return self.count_severities(&self.allowed(visibility), &passing);
+        }
         self.visible(visibility).filter(|entry| entry.passes(store, plan, &OnceCell::new())).count()
     }
 }
@@ -206,7 +280,8 @@ mod tests {
         db.write(Actor::system(), |tx| {
             let root = tx.insert(tenant("root", None)).meta.id;
             assert_eq!(root, ROOT_TENANT);
-            let tenants = [root, tx.insert(tenant("acme", Some(root))).meta.id, tx.insert(tenant("globex", Some(root))).meta.id];
+            let tenants =
+                [root, tx.insert(tenant("acme", Some(root))).meta.id, tx.insert(tenant("globex", Some(root))).meta.id];
             let groups: Vec<Id> = (0..3)
                 .map(|index| {
                     tx.insert(HostGroup {
@@ -226,7 +301,11 @@ mod tests {
                     hostgroups: if index % 5 == 0 { vec![] } else { vec![groups[index % 3], groups[(index / 3) % 3]] },
                     shared_tenants: if index % 7 == 0 { vec![tenants[(index + 1) % 3]] } else { vec![] },
                     check: CheckSettings { max_check_attempts: Some(1), ..CheckSettings::default() },
-                    ..Host::new(format!("host-{:02}", 47 - index), format!("10.0.{}.{}", index % 4, index), tenants[index % 3])
+                    ..Host::new(
+                        format!("host-{:02}", 47 - index),
+                        format!("10.0.{}.{}", index % 4, index),
+                        tenants[index % 3],
+                    )
                 });
                 for slot in 0..4 {
                     tx.insert(Service {
@@ -243,7 +322,10 @@ mod tests {
         db.write(Actor::system(), |tx| {
             for (index, service) in tx.all::<Service>().iter().enumerate().filter(|(index, _)| index % 4 != 3) {
                 let state = [ServiceState::Critical, ServiceState::Warning, ServiceState::Unknown][index % 3];
-                monitoring::submit_result(tx, CheckResult::new(Target::Service(service.meta.id), StateValue::Service(state), "test"))?;
+                monitoring::submit_result(
+                    tx,
+                    CheckResult::new(Target::Service(service.meta.id), StateValue::Service(state), "test"),
+                )?;
             }
             Ok::<_, GatewayError>(())
         })
@@ -255,7 +337,14 @@ mod tests {
             for (index, alarm) in alarms.iter().enumerate() {
                 let mut alarm = (**alarm).clone();
                 alarm.last_event_time = base.plus_millis(((index * 7) % 11) as i64 * 1000);
-                alarm.severity = [Severity::Critical, Severity::Major, Severity::Minor, Severity::Warning, Severity::Normal, Severity::Cleared][index % 6];
+                alarm.severity = [
+                    Severity::Critical,
+                    Severity::Major,
+                    Severity::Minor,
+                    Severity::Warning,
+                    Severity::Normal,
+                    Severity::Cleared,
+                ][index % 6];
                 if index % 3 == 0 {
                     alarm.ack_user = Some(["admin", "ops"][index % 2].to_owned());
                     alarm.ack_time = Some(base.plus_millis((index % 5) as i64));
@@ -296,13 +385,27 @@ mod tests {
 
     fn tenant(name: &str, parent: Option<Id>) -> Tenant {
         let kind = if parent.is_some() { TenantKind::Tenant } else { TenantKind::Global };
-        Tenant { meta: Meta::new(0), name: name.to_owned(), parent, kind, description: String::new(), native: Native::new() }
+        Tenant {
+            meta: Meta::new(0),
+            name: name.to_owned(),
+            parent,
+            kind,
+            description: String::new(),
+            native: Native::new(),
+        }
     }
 
     fn principal(db: &Db, access: Vec<TenantAccess>, permission: Permission, hostgroups: Vec<Id>) -> Principal {
         let mut permissions = PermissionSet::empty();
         permissions.insert(permission);
-        let role = Role { meta: Meta::new(0), name: "r".to_owned(), description: String::new(), permissions, hostgroups, native: Native::new() };
+        let role = Role {
+            meta: Meta::new(0),
+            name: "r".to_owned(),
+            description: String::new(),
+            permissions,
+            hostgroups,
+            native: Native::new(),
+        };
         let user = User {
             meta: Meta::new(0),
             login: "u".to_owned(),
@@ -333,11 +436,18 @@ mod tests {
         (page.items.iter().map(|row| row.alarm.meta.id).collect(), page.total)
     }
 
-    fn indexed(index: &AlarmIndex, db: &Db, visibility: &Visibility, search: Option<&str>, params: &[(&str, &str)]) -> (Vec<Id>, usize) {
+    fn indexed(
+        index: &AlarmIndex,
+        db: &Db,
+        visibility: &Visibility,
+        search: Option<&str>,
+        params: &[(&str, &str)],
+    ) -> (Vec<Id>, usize) {
         let expr = search.map(|search| fiql::parse(search).expect("fiql"));
         let paging = parse_paging(params).expect("paging");
         let plan = ALARM_SCHEMA.plan(expr.as_ref(), &paging, ORDER).expect("plan");
-        let page = index.query(db, visibility, &plan, Window { offset: paging.offset, limit: paging.effective_limit() });
+        let page =
+            index.query(db, visibility, &plan, Window { offset: paging.offset, limit: paging.effective_limit() });
         let counted = index.count(db, visibility, &ALARM_SCHEMA.plan(expr.as_ref(), &paging, &[]).expect("plan"));
         assert_eq!(counted, page.total, "count of {search:?}");
         (page.items.iter().map(|row| row.alarm.meta.id).collect(), page.total)
@@ -351,13 +461,24 @@ mod tests {
         let acme = tenant_id(&db, "acme");
         let group = db.all::<HostGroup>().iter().find(|group| group.name == "Group-1").expect("group").meta.id;
         let principals = [
-            principal(&db, vec![TenantAccess { tenant: ROOT_TENANT, level: TenantLevel::Write }], Permission::ViewAll, vec![]),
+            principal(
+                &db,
+                vec![TenantAccess { tenant: ROOT_TENANT, level: TenantLevel::Write }],
+                Permission::ViewAll,
+                vec![],
+            ),
             principal(&db, vec![TenantAccess { tenant: acme, level: TenantLevel::Read }], Permission::ViewAll, vec![]),
-            principal(&db, vec![TenantAccess { tenant: ROOT_TENANT, level: TenantLevel::Read }], Permission::ViewSome, vec![group]),
+            principal(
+                &db,
+                vec![TenantAccess { tenant: ROOT_TENANT, level: TenantLevel::Read }],
+                Permission::ViewSome,
+                vec![group],
+            ),
         ];
         let searches = [
             None,
             Some("severity=ge=MAJOR"),
+            Some("severity==MAJOR,severity=le=WARNING"),
             Some("severity=le=MINOR,alarmAckUser==admin"),
             Some("node.label==host-1*;severity!=CLEARED"),
             Some("category.name==Group-2"),
@@ -397,7 +518,12 @@ mod tests {
         let cache = AlarmIndexCache::default();
         let first = cache.current(&db);
         assert!(Arc::ptr_eq(&first, &cache.current(&db)), "unchanged store, same index");
-        let admin = principal(&db, vec![TenantAccess { tenant: ROOT_TENANT, level: TenantLevel::Write }], Permission::ViewAll, vec![]);
+        let admin = principal(
+            &db,
+            vec![TenantAccess { tenant: ROOT_TENANT, level: TenantLevel::Write }],
+            Permission::ViewAll,
+            vec![],
+        );
         let visibility = Visibility::new(&admin, db.as_ref());
         let top = indexed(&first, &db, &visibility, None, &[("limit", "1")]).0[0];
         change::<Alarm>(&db, top, |alarm| alarm.last_event_time = Timestamp(0)).await;
@@ -410,9 +536,13 @@ mod tests {
         let third = cache.current(&db);
         assert!(!Arc::ptr_eq(&second, &third), "a host change rebuilds");
         let acme = tenant_id(&db, "acme");
-        let reader = principal(&db, vec![TenantAccess { tenant: acme, level: TenantLevel::Read }], Permission::ViewAll, vec![]);
+        let reader =
+            principal(&db, vec![TenantAccess { tenant: acme, level: TenantLevel::Read }], Permission::ViewAll, vec![]);
         let visibility = Visibility::new(&reader, db.as_ref());
-        assert_eq!(indexed(&third, &db, &visibility, None, &[("limit", "0")]), naive(&db, &visibility, None, &[("limit", "0")]));
+        assert_eq!(
+            indexed(&third, &db, &visibility, None, &[("limit", "0")]),
+            naive(&db, &visibility, None, &[("limit", "0")])
+        );
         let other = Arc::new(Db::open(Arc::new(MemoryStore::new())).await.expect("db"));
         assert_eq!(cache.current(&other).entries.len(), 0, "another store, another index");
     }

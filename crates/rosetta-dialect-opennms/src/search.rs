@@ -118,7 +118,12 @@ impl<R> Schema<R> {
     /// Compiles a list request against the schema: the typed filter, its selectors resolved once, and
     /// the full order (the requested properties, then `default_order`). Unknown properties and bad
     /// operands are 400s.
-    pub fn plan(&self, filter: Option<&Expr>, paging: &Paging, default_order: DefaultOrder) -> Result<Plan, GatewayError> {
+    pub fn plan(
+        &self,
+        filter: Option<&Expr>,
+        paging: &Paging,
+        default_order: DefaultOrder,
+    ) -> Result<Plan, GatewayError> {
         let (filter, selectors) = match filter {
             Some(expr) => {
                 let compiled = expr
