@@ -9,6 +9,7 @@ use rosetta_core::{GatewayError, RequestContext, Response};
 use rosetta_model::query::Page;
 use rosetta_store::Db;
 
+use crate::alarm_index::AlarmIndexCache;
 use crate::filter::Expr;
 use crate::filter_params::{parse_paging, parse_v1_query, Paging};
 use crate::fiql;
@@ -64,6 +65,8 @@ pub struct Call {
     pub body: Bytes,
     /// The request URI path, for `Location` headers.
     pub path: String,
+    /// The dialect's alarm index.
+    pub alarms: std::sync::Arc<AlarmIndexCache>,
 }
 
 impl Call {

@@ -1,5 +1,7 @@
 //! The [`OpennmsDialect`]: OpenNMS's REST API under `/opennms/rest` (v1) and `/opennms/api/v2`.
 
+use std::sync::Arc;
+
 use http::{HeaderValue, StatusCode};
 use rosetta_auth::Credentials;
 use rosetta_core::request::{self, Params};
@@ -7,17 +9,21 @@ use rosetta_core::{credentials, Dialect, DialectFuture, ErrorKind, GatewayError,
 use rosetta_store::{StoreError, Tx};
 
 use crate::access;
+use crate::alarm_index::AlarmIndexCache;
 use crate::call::{format_of, parse_path, Call, Verb};
 use crate::routes;
 
 /// OpenNMS Horizon's REST API.
 #[derive(Debug, Default)]
-pub struct OpennmsDialect;
+pub struct OpennmsDialect {
+    /// The alarm index, kept across requests.
+    alarms: Arc<AlarmIndexCache>,
+}
 
 impl OpennmsDialect {
     /// The dialect with default settings.
     pub fn new() -> OpennmsDialect {
-        OpennmsDialect
+        OpennmsDialect::default()
     }
 }
 
@@ -35,7 +41,7 @@ impl Dialect for OpennmsDialect {
     }
 
     fn handle<'a>(&'a self, ctx: RequestContext, request: Request) -> DialectFuture<'a> {
-        Box::pin(handle(ctx, request))
+        Box::pin(handle(ctx, request, Arc::clone(&self.alarms)))
     }
 
     fn render_error(&self, err: &GatewayError, parts: &http::request::Parts) -> Response {
@@ -51,7 +57,11 @@ impl Dialect for OpennmsDialect {
     }
 }
 
-async fn handle(ctx: RequestContext, request: Request) -> Result<Response, GatewayError> {
+async fn handle(
+    ctx: RequestContext,
+    request: Request,
+    alarms: Arc<AlarmIndexCache>,
+) -> Result<Response, GatewayError> {
     let (parts, body) = request.into_parts();
     let (api, segments) = parse_path(parts.uri.path()).ok_or_else(|| GatewayError::not_found(""))?;
     let verb = Verb::of(&parts.method);
@@ -73,6 +83,7 @@ async fn handle(ctx: RequestContext, request: Request) -> Result<Response, Gatew
         body,
         path: parts.uri.path().to_owned(),
         ctx,
+        alarms,
     };
     routes::route(&call).await
 }

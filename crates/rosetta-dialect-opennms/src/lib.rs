@@ -16,6 +16,7 @@
 //! * [`perfdata`] — Nagios performance data (the samples resources and measurements serve).
 
 pub mod access;
+pub mod alarm_index;
 pub mod call;
 pub mod datetime;
 pub mod dialect;

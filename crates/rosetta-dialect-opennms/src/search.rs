@@ -8,7 +8,7 @@ use rosetta_core::GatewayError;
 use rosetta_model::query::{Page, Window};
 use serde_json::{json, Value};
 
-use crate::filter::{Expr, PropType, PropValue};
+use crate::filter::{Expr, Filter, PropType, PropValue};
 use crate::filter_params::Paging;
 use crate::severity::severity_label;
 
@@ -43,6 +43,56 @@ pub struct Schema<R> {
 /// Tiebreaker order appended after the requested one: (property, descending).
 pub type DefaultOrder = &'static [(&'static str, bool)];
 
+/// A list request compiled against a [`Schema`] (see [`Schema::plan`]).
+#[derive(Debug)]
+pub struct Plan {
+    /// The typed filter, if any.
+    pub filter: Option<Filter>,
+    /// Each selector of the filter with the canonical property it names.
+    selectors: Vec<(String, &'static str)>,
+    /// The full order: (canonical property, descending), requested first, then the default order.
+    pub order: Vec<(&'static str, bool)>,
+}
+
+impl Plan {
+    /// True when the row whose (canonical) property values `lookup` gives passes the filter.
+    pub fn matches(&self, lookup: impl Fn(&'static str) -> PropValue) -> bool {
+        self.filter.as_ref().is_none_or(|filter| {
+            filter.matches(|selector| {
+                self.selectors.iter().find(|(known, _)| known == selector).map_or(PropValue::Null, |(_, id)| lookup(id))
+            })
+        })
+    }
+
+    /// The canonical properties the filter reads.
+    pub fn filter_props(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.selectors.iter().map(|(_, id)| *id)
+    }
+
+    /// A row's sort key: its value of each property of the order, computed once so that comparing two
+    /// rows allocates nothing.
+    pub fn keys(&self, lookup: impl Fn(&'static str) -> PropValue) -> Vec<PropValue> {
+        self.order.iter().map(|(id, _)| lookup(id)).collect()
+    }
+
+    /// Compares two sort keys made by [`Plan::keys`] in the order of the plan.
+    pub fn compare_keys(&self, left: &[PropValue], right: &[PropValue]) -> Ordering {
+        self.order
+            .iter()
+            .zip(left.iter().zip(right))
+            .map(|((_, descending), (left, right))| {
+                let ordering = compare(left, right);
+                if *descending {
+                    ordering.reverse()
+                } else {
+                    ordering
+                }
+            })
+            .find(|ordering| *ordering != Ordering::Equal)
+            .unwrap_or(Ordering::Equal)
+    }
+}
+
 impl<R> Schema<R> {
     /// The property a selector names, after aliases and prefixes.
     pub fn resolve(&self, selector: &str) -> Option<&'static Prop> {
@@ -65,20 +115,28 @@ impl<R> Schema<R> {
         self.props.iter().find(|prop| prop.id == id)
     }
 
-    /// Filters, orders and pages `rows`. Unknown properties and bad operands are 400s.
-    pub fn query(
+    /// Compiles a list request against the schema: the typed filter, its selectors resolved once, and
+    /// the full order (the requested properties, then `default_order`). Unknown properties and bad
+    /// operands are 400s.
+    pub fn plan(
         &self,
-        rows: Vec<R>,
         filter: Option<&Expr>,
         paging: &Paging,
         default_order: DefaultOrder,
-    ) -> Result<Page<R>, GatewayError> {
-        let compiled = match filter {
-            Some(expr) => Some(
-                expr.compile(|selector| self.resolve(selector).map(|prop| prop.kind))
-                    .map_err(|err| GatewayError::bad_request(err.to_string()))?,
-            ),
-            None => None,
+    ) -> Result<Plan, GatewayError> {
+        let (filter, selectors) = match filter {
+            Some(expr) => {
+                let compiled = expr
+                    .compile(|selector| self.resolve(selector).map(|prop| prop.kind))
+                    .map_err(|err| GatewayError::bad_request(err.to_string()))?;
+                let selectors = expr
+                    .selectors()
+                    .into_iter()
+                    .filter_map(|selector| self.resolve(selector).map(|prop| (selector.to_owned(), prop.id)))
+                    .collect();
+                (Some(compiled), selectors)
+            }
+            None => (None, Vec::new()),
         };
         let mut order: Vec<(&'static str, bool)> = Vec::new();
         for name in &paging.order_by {
@@ -88,31 +146,26 @@ impl<R> Schema<R> {
             order.push((prop.id, paging.descending));
         }
         order.extend(default_order.iter().copied());
-        let mut matching: Vec<R> = match &compiled {
-            Some(filter) => {
-                rows.into_iter().filter(|row| filter.matches(|selector| self.value(row, selector))).collect()
-            }
-            None => rows,
-        };
-        matching.sort_by(|left, right| {
-            order
-                .iter()
-                .map(|(id, descending)| {
-                    let ordering = compare(&(self.lookup)(left, id), &(self.lookup)(right, id));
-                    if *descending {
-                        ordering.reverse()
-                    } else {
-                        ordering
-                    }
-                })
-                .find(|ordering| *ordering != Ordering::Equal)
-                .unwrap_or(Ordering::Equal)
-        });
-        Ok(Page::of(matching, Window { offset: paging.offset, limit: paging.effective_limit() }))
+        Ok(Plan { filter, selectors, order })
     }
 
-    fn value(&self, row: &R, selector: &str) -> PropValue {
-        self.resolve(selector).map_or(PropValue::Null, |prop| (self.lookup)(row, prop.id))
+    /// Filters, orders and pages `rows`. Unknown properties and bad operands are 400s.
+    pub fn query(
+        &self,
+        rows: Vec<R>,
+        filter: Option<&Expr>,
+        paging: &Paging,
+        default_order: DefaultOrder,
+    ) -> Result<Page<R>, GatewayError> {
+        let plan = self.plan(filter, paging, default_order)?;
+        let mut matching: Vec<(Vec<PropValue>, R)> = rows
+            .into_iter()
+            .filter(|row| plan.matches(|id| (self.lookup)(row, id)))
+            .map(|row| (plan.keys(|id| (self.lookup)(&row, id)), row))
+            .collect();
+        matching.sort_by(|left, right| plan.compare_keys(&left.0, &right.0));
+        let matching = matching.into_iter().map(|(_, row)| row).collect();
+        Ok(Page::of(matching, Window { offset: paging.offset, limit: paging.effective_limit() }))
     }
 
     /// The `/properties` body: every property with its type (severities carry their labels).

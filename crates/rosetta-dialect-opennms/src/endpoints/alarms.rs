@@ -5,17 +5,15 @@ use http::StatusCode;
 use rosetta_core::monitoring::{self, AckRequest};
 use rosetta_core::visibility::Visibility;
 use rosetta_core::{ErrorKind, GatewayError, Response};
+use rosetta_model::query::{Page, Window};
 use rosetta_model::{Alarm, Id, Memo, Severity, Target};
 use rosetta_store::Tx;
 
 use crate::access;
-use crate::call::{status, Call};
+use crate::alarm_index::{AlarmIndex, ORDER};
+use crate::call::{plain, status, Call};
 use crate::entity::alarm::{AlarmRow, ALARM_SCHEMA, TICKET_STATES};
 use crate::negotiate::ApiVersion;
-use crate::search::DefaultOrder;
-
-/// Default alarm order.
-const ORDER: DefaultOrder = &[("lastEventTime", true), ("id", true)];
 
 /// Every alarm the principal may see.
 pub fn visible_rows(call: &Call) -> Result<Vec<AlarmRow>, GatewayError> {
@@ -44,20 +42,47 @@ fn visible_alarm(call: &Call, id: Id) -> Result<Option<AlarmRow>, GatewayError> 
     Ok(row.host.as_ref().is_none_or(|host| visibility.can_see_host(host)).then_some(row))
 }
 
+/// The alarm index and the principal's visibility, after checking that it may read alarms.
+fn indexed(call: &Call) -> Result<(std::sync::Arc<AlarmIndex>, Visibility), GatewayError> {
+    let principal = call.principal()?;
+    access::check_alarm_read(principal)?;
+    let db = call.db();
+    Ok((call.alarms.current(&call.ctx.app.db), Visibility::new(principal, db)))
+}
+
+/// The visible alarms matching `filter`, ordered (`paging.order_by`, then [`ORDER`]) and cut to `window`,
+/// from the alarm index: rows are built for the window only.
+fn query(
+    call: &Call,
+    filter: Option<&crate::filter::Expr>,
+    paging: &crate::filter_params::Paging,
+    window: Window,
+) -> Result<Page<AlarmRow>, GatewayError> {
+    let (index, visibility) = indexed(call)?;
+    let plan = ALARM_SCHEMA.plan(filter, paging, ORDER)?;
+    Ok(index.query(call.db(), &visibility, &plan, window))
+}
+
 /// `GET /alarms`.
 pub fn list(call: &Call) -> Result<Response, GatewayError> {
     if call.api == ApiVersion::V1 && call.params.has("alarmId") && call.params.has("id") {
         return Err(GatewayError::bad_request("Cannot filter by both 'alarmId' and 'id'"));
     }
     let (filter, paging) = call.list_query(&[])?;
-    let rows = visible_rows(call)?;
-    let page = ALARM_SCHEMA.query(rows, filter.as_ref(), &paging, ORDER)?;
+    let window = Window { offset: paging.offset, limit: paging.effective_limit() };
+    let page = query(call, filter.as_ref(), &paging, window)?;
     Ok(call.list("alarms", "alarm", page.map(|row| row.to_obj()), paging.offset))
 }
 
 /// `GET /alarms/count`: v1 counts every alarm, v2 applies `_s`.
 pub fn count(call: &Call) -> Result<Response, GatewayError> {
-    super::system::count(call, &ALARM_SCHEMA, visible_rows(call)?)
+    let (index, visibility) = indexed(call)?;
+    let (filter, paging) = match call.api {
+        ApiVersion::V1 => (None, crate::filter_params::Paging::default()),
+        ApiVersion::V2 => call.v2_query()?,
+    };
+    let plan = ALARM_SCHEMA.plan(filter.as_ref(), &paging, &[])?;
+    Ok(plain(index.count(call.db(), &visibility, &plan).to_string()))
 }
 
 /// `GET /alarms/{id}`: 404 with an empty body when missing.
@@ -145,12 +170,8 @@ pub async fn update_many(call: &Call) -> Result<Response, GatewayError> {
     };
     paging.limit = 0;
     paging.offset = 0;
-    let ids: Vec<Id> = ALARM_SCHEMA
-        .query(visible_rows(call)?, filter.as_ref(), &paging, ORDER)?
-        .items
-        .iter()
-        .map(|row| row.alarm.meta.id)
-        .collect();
+    let all = Window { offset: 0, limit: None };
+    let ids: Vec<Id> = query(call, filter.as_ref(), &paging, all)?.items.iter().map(|row| row.alarm.meta.id).collect();
     if ids.is_empty() && call.api == ApiVersion::V2 {
         return Err(GatewayError::not_found(""));
     }

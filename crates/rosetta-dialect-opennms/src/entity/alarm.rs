@@ -50,6 +50,11 @@ impl AlarmRow {
     /// The row of an alarm.
     pub fn new(store: &impl Read, alarm: Arc<Alarm>) -> AlarmRow {
         let host = alarm.host.and_then(|id| store.get::<Host>(id));
+        AlarmRow::with_host(store, alarm, host)
+    }
+
+    /// The row of an alarm whose node has already been looked up.
+    pub fn with_host(store: &impl Read, alarm: Arc<Alarm>, host: Option<Arc<Host>>) -> AlarmRow {
         let service_type = alarm.service.and_then(|id| store.get::<Service>(id)).map(|s| service_type(store, &s));
         let last_event = store.get::<Event>(alarm.last_event).map(|event| EventRow::new(store, event));
         AlarmRow {
@@ -159,9 +164,24 @@ pub const ALARM_SCHEMA: Schema<AlarmRow> = Schema {
 };
 
 fn alarm_value(row: &AlarmRow, id: &str) -> PropValue {
-    let alarm = &row.alarm;
-    let host = row.host.as_ref();
+    if let Some(value) = own_value(&row.alarm, row.host.as_deref(), id) {
+        return value;
+    }
     match id {
+        "node.foreignSource" => opt_text(row.foreign_source.as_deref()),
+        "category.name" => PropValue::List(row.categories.iter().map(|g| PropValue::Str(g.name.clone())).collect()),
+        "serviceType.name" => opt_text(row.service_type.as_ref().map(|(_, name)| name.as_str())),
+        "serviceType.id" => row.service_type.as_ref().map_or(PropValue::Null, |(id, _)| PropValue::Int(*id)),
+        "lastEvent.eventUei" => opt_text(row.last_event.as_ref().map(|event| event.event.uei.as_str())),
+        _ => PropValue::Null,
+    }
+}
+
+/// The value of a property that needs nothing but the alarm and its node; `None` for the properties that
+/// need the rest of an [`AlarmRow`] (foreign source, categories, service type, last event) and for
+/// unknown ones, so a list can filter and order on this without building rows.
+pub fn own_value(alarm: &Alarm, host: Option<&Host>, id: &str) -> Option<PropValue> {
+    Some(match id {
         "id" => PropValue::Int(alarm.meta.id),
         "uei" => PropValue::Str(alarm.uei.clone()),
         "severity" => PropValue::Severity(alarm.severity.id()),
@@ -180,14 +200,9 @@ fn alarm_value(row: &AlarmRow, id: &str) -> PropValue {
         "isSituation" => PropValue::Bool(false),
         "node.id" => host.map_or(PropValue::Null, |host| PropValue::Int(host.meta.id)),
         "node.label" => opt_text(host.map(|host| host.name.as_str())),
-        "node.foreignSource" => opt_text(row.foreign_source.as_deref()),
-        "node.foreignId" => opt_text(host.map(|host| super::foreign_id(host)).as_deref()),
-        "category.name" => PropValue::List(row.categories.iter().map(|g| PropValue::Str(g.name.clone())).collect()),
+        "node.foreignId" => opt_text(host.map(super::foreign_id).as_deref()),
         "location.locationName" => PropValue::Str(DEFAULT_LOCATION.to_owned()),
-        "serviceType.name" => opt_text(row.service_type.as_ref().map(|(_, name)| name.as_str())),
-        "serviceType.id" => row.service_type.as_ref().map_or(PropValue::Null, |(id, _)| PropValue::Int(*id)),
         "lastEvent.id" => PropValue::Int(alarm.last_event),
-        "lastEvent.eventUei" => opt_text(row.last_event.as_ref().map(|event| event.event.uei.as_str())),
-        _ => PropValue::Null,
-    }
+        _ => return None,
+    })
 }
