@@ -93,7 +93,8 @@ impl<T: Object> Table<T> {
         all
     }
 
-    /// Increases with every change to this table, so derived data can tell when it is stale.
+    /// Increases with every change to this table, after the change is applied, so derived data cached
+    /// under the generation read before it can tell when it is stale.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
@@ -137,7 +138,6 @@ impl<T: Object> Table<T> {
     }
 
     pub(crate) fn insert(&self, object: Arc<T>) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
         let id = object.meta().id;
         self.reserve(id);
         if let Some(old) = self.by_id.insert(id, Arc::clone(&object)) {
@@ -163,10 +163,16 @@ impl<T: Object> Table<T> {
                 children.insert(position, id);
             }
         }
+        self.changed();
+    }
+
+    /// Bumps the generation once a change is fully applied, so a reader that cached data under the
+    /// generation it read first can never keep data older than that generation.
+    fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     pub(crate) fn remove(&self, id: Id) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
         self.ordered.write().remove(&id);
         self.flagged.write().remove(&id);
         if let Some((_, old)) = self.by_id.remove(&id) {
@@ -175,6 +181,7 @@ impl<T: Object> Table<T> {
             }
             self.unlink(old.parent(), id);
         }
+        self.changed();
     }
 
     fn unlink(&self, parent: Option<Id>, id: Id) {
