@@ -50,7 +50,8 @@ machine_description() {
 
 # wait_port PORT: waits until something listens on 127.0.0.1:PORT.
 wait_port() {
-  for _ in $(seq 1 200); do
+  # WAIT_PORT_SECONDS (default 10): a gateway loading a million services needs longer.
+  for _ in $(seq 1 $(( ${WAIT_PORT_SECONDS:-10} * 20 ))); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
     sleep 0.05
   done

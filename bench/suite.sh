@@ -56,7 +56,7 @@ for size in $SIZES; do
   "$REL"/rosetta serve --config "$dir/gateway.toml" >"$dir/out.log" 2>&1 &
   pid=$!
   pids+=("$pid")
-  wait_port "$port"
+  WAIT_PORT_SECONDS=600 wait_port "$port"
   until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.02; done
   ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
   rss_start=$(rss_kb "$pid")
