@@ -81,6 +81,9 @@ pub struct Auth {
     db: Arc<Db>,
     config: AuthConfig,
     basic_cache: DashMap<[u8; 32], CachedBasic>,
+    /// One gate per credentials being verified, so concurrent misses wait for one password check.
+    basic_inflight: DashMap<[u8; 32], Arc<tokio::sync::Mutex<()>>>,
+    password_checks: AtomicU64,
     cache_key: [u8; 32],
     throttle: Throttle,
     started: Instant,
@@ -112,6 +115,8 @@ impl Auth {
             db,
             config,
             basic_cache: DashMap::new(),
+            basic_inflight: DashMap::new(),
+            password_checks: AtomicU64::new(0),
             cache_key,
             throttle: Throttle::default(),
             started: Instant::now(),
@@ -336,10 +341,17 @@ impl Auth {
         }
     }
 
-    async fn verify_basic(&self, login: &str, password: &str, client: Option<&str>) -> Result<Principal, AuthError> {
-        let cache_key = self.basic_cache_key(login, password);
+    /// How many Basic requests went to the password hasher (cache misses), for tests and metrics.
+    pub fn password_checks(&self) -> u64 {
+        self.password_checks.load(Ordering::Relaxed)
+    }
+
+    /// The user behind cached Basic credentials, if they are cached and still match the user's current
+    /// password hash. A hit in the second half of the entry's life extends it, so credentials in steady
+    /// use never expire all at once (which made every in-flight request run argon2 together).
+    fn cached_basic_user(&self, cache_key: &[u8; 32], login: &str) -> Option<Arc<User>> {
         let now = Instant::now();
-        let cached = self.basic_cache.get(&cache_key).and_then(|entry| {
+        let (user, refresh) = self.basic_cache.get(cache_key).and_then(|entry| {
             if entry.expires <= now {
                 return None;
             }
@@ -348,24 +360,48 @@ impl Auth {
                 .password_hash
                 .as_deref()
                 .is_some_and(|hash| constant_time_eq(hash.as_bytes(), entry.password_hash.as_bytes()));
-            (unchanged && user.login == login).then_some(user)
-        });
-        if let Some(user) = cached {
+            let refresh = entry.expires < now + self.config.basic_cache_ttl / 2;
+            (unchanged && user.login == login).then_some((user, refresh))
+        })?;
+        if refresh {
+            if let Some(mut entry) = self.basic_cache.get_mut(cache_key) {
+                entry.expires = now + self.config.basic_cache_ttl;
+            }
+        }
+        Some(user)
+    }
+
+    async fn verify_basic(&self, login: &str, password: &str, client: Option<&str>) -> Result<Principal, AuthError> {
+        let cache_key = self.basic_cache_key(login, password);
+        if let Some(user) = self.cached_basic_user(&cache_key, login) {
             return self.principal(user, AuthMethod::Basic);
         }
-        self.basic_cache.remove(&cache_key);
-        let user = self.check_password(login, password, client).await?;
-        if let Some(hash) = &user.password_hash {
-            self.basic_cache.insert(
-                cache_key,
-                CachedBasic {
-                    user: user.meta.id,
-                    password_hash: hash.clone(),
-                    expires: Instant::now() + self.config.basic_cache_ttl,
-                },
-            );
+        let gate = Arc::clone(self.basic_inflight.entry(cache_key).or_default().value());
+        let verified = async {
+            let _turn = gate.lock().await;
+            // Another request may have checked these credentials while this one waited.
+            if let Some(user) = self.cached_basic_user(&cache_key, login) {
+                return Ok::<_, AuthError>(user);
+            }
+            self.basic_cache.remove(&cache_key);
+            self.password_checks.fetch_add(1, Ordering::Relaxed);
+            let user = self.check_password(login, password, client).await?;
+            if let Some(hash) = &user.password_hash {
+                self.basic_cache.insert(
+                    cache_key,
+                    CachedBasic {
+                        user: user.meta.id,
+                        password_hash: hash.clone(),
+                        expires: Instant::now() + self.config.basic_cache_ttl,
+                    },
+                );
+            }
+            Ok(user)
         }
-        self.principal(user, AuthMethod::Basic)
+        .await;
+        drop(gate);
+        self.basic_inflight.remove_if(&cache_key, |_, gate| Arc::strong_count(gate) == 1);
+        self.principal(verified?, AuthMethod::Basic)
     }
 
     /// A keyed hash of the credentials, so the cache never holds a password.

@@ -200,7 +200,8 @@ pub struct AuthSection {
     pub admin_password: Option<String>,
     /// Idle lifetime of an Opsview session token, in seconds.
     pub session_ttl_secs: u64,
-    /// How long verified Basic credentials are cached, in seconds.
+    /// How long verified Basic credentials stay cached without use, in seconds (use extends them; a
+    /// password change or a disabled user ends them at once).
     pub basic_cache_ttl_secs: u64,
     /// Failed logins allowed within the window before a lockout.
     pub lockout_max_failures: u32,

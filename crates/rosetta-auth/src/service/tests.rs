@@ -122,3 +122,37 @@ async fn disabled_users_do_not_authenticate() {
     let result = auth.authenticate(&Credentials::ApiKey { key: key.key }, None).await;
     assert!(matches!(result, Err(AuthError::Disabled)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_basic_misses_check_the_password_once() {
+    let (auth, user) = setup(cheap()).await;
+    let auth = Arc::new(auth);
+    let basic = Credentials::Basic { login: "admin".into(), password: "secret".into() };
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let (auth, basic) = (Arc::clone(&auth), basic.clone());
+            tokio::spawn(async move { auth.authenticate(&basic, None).await })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.expect("join").expect("basic").user.meta.id, user.meta.id);
+    }
+    assert_eq!(auth.password_checks(), 1, "32 concurrent requests, one argon2 verification");
+    let wrong = Credentials::Basic { login: "admin".into(), password: "nope".into() };
+    assert!(auth.authenticate(&wrong, None).await.is_err());
+    assert_eq!(auth.password_checks(), 2, "a wrong password is never served from the cache");
+}
+
+#[tokio::test]
+async fn basic_credentials_in_steady_use_do_not_expire_together() {
+    let (auth, _) = setup(AuthConfig { basic_cache_ttl: Duration::from_millis(200), ..cheap() }).await;
+    let basic = Credentials::Basic { login: "admin".into(), password: "secret".into() };
+    for _ in 0..12 {
+        auth.authenticate(&basic, None).await.expect("basic");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(auth.password_checks(), 1, "each use in the second half of the entry's life extends it");
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    auth.authenticate(&basic, None).await.expect("basic");
+    assert_eq!(auth.password_checks(), 2, "an idle entry still expires");
+}
