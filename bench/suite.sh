@@ -62,7 +62,15 @@ for size in $SIZES; do
   rss_start=$(rss_kb "$pid")
   # 1,000 idle keep-alive connections, on the quiet process before the workloads, so the allocator
   # reusing memory the workloads freed (or the store settling after them) does not blur the figure.
+  # A large estate's load leaves temporary memory the allocator hands back over a few seconds; wait
+  # until the resident set holds still (under 256 KiB of change per second, at most 60 s).
   rss_before_idle=$(rss_kb "$pid")
+  for _ in $(seq 1 60); do
+    sleep 1
+    now=$(rss_kb "$pid")
+    if [ $(( now > rss_before_idle ? now - rss_before_idle : rss_before_idle - now )) -lt 256 ]; then break; fi
+    rss_before_idle=$now
+  done
   python3 - "$port" >"$dir/idle.out" <<'PY' &
 import socket, sys, time
 port = int(sys.argv[1])

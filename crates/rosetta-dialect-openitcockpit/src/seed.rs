@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::settings::native_key;
 
 fn uuid(text: &str) -> Uuid {
-    Uuid::parse_str(text).unwrap_or_else(|_| Uuid::new_v4())
+    Uuid::parse_str(text).unwrap_or_else(|_| rosetta_model::random_uuid())
 }
 
 fn meta(uuid_text: Option<&str>) -> Meta {

@@ -30,11 +30,17 @@ pub struct Meta {
     pub updated: Timestamp,
 }
 
+/// A random (version 4) UUID from the thread's cryptographic generator, seeded once from the OS:
+/// `Uuid::new_v4` asks the kernel for every one, a system call per object and per request id.
+pub fn random_uuid() -> Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
+}
+
 impl Meta {
     /// Metadata for a new object; the store assigns `id` when it is 0.
     pub fn new(id: Id) -> Meta {
         let now = Timestamp::now();
-        Meta { id, uuid: Uuid::new_v4(), version: 0, created: now, updated: now }
+        Meta { id, uuid: random_uuid(), version: 0, created: now, updated: now }
     }
 
     /// Metadata for a new object with a fixed UUID (seeded objects, imports).

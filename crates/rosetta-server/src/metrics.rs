@@ -29,23 +29,47 @@ pub fn handle() -> &'static PrometheusHandle {
 /// A low-cardinality route label: numeric ids, UUIDs and long tokens become `{id}`, at most five
 /// segments are kept.
 pub fn route_label(path: &str) -> String {
-    let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).take(5).collect();
-    let normalised: Vec<String> = segments
+    let mut label = String::with_capacity(path.len().min(96) + 8);
+    for segment in path.split('/').filter(|segment| !segment.is_empty()).take(5) {
+        label.push('/');
+        let (stem, extension) = segment.rsplit_once('.').map_or((segment, ""), |(stem, ext)| (stem, ext));
+        let is_id = stem.chars().all(|ch| ch.is_ascii_digit())
+            || (stem.len() >= 16 && stem.chars().all(|ch| ch.is_ascii_hexdigit() || ch == '-'))
+            || stem.contains(':')
+            || stem.contains('[');
+        if !is_id {
+            label.push_str(segment);
+            continue;
+        }
+        label.push_str("{id}");
+        if !extension.is_empty() {
+            label.push('.');
+            label.push_str(extension);
+        }
+    }
+    if label.is_empty() {
+        label.push('/');
+    }
+    label
+}
+
+/// The method as a label without allocating for the standard methods.
+fn method_label(method: &http::Method) -> metrics::SharedString {
+    const STANDARD: [(http::Method, &str); 9] = [
+        (http::Method::GET, "GET"),
+        (http::Method::POST, "POST"),
+        (http::Method::PUT, "PUT"),
+        (http::Method::DELETE, "DELETE"),
+        (http::Method::HEAD, "HEAD"),
+        (http::Method::OPTIONS, "OPTIONS"),
+        (http::Method::PATCH, "PATCH"),
+        (http::Method::CONNECT, "CONNECT"),
+        (http::Method::TRACE, "TRACE"),
+    ];
+    STANDARD
         .iter()
-        .map(|segment| {
-            let (stem, extension) = segment.rsplit_once('.').map_or((*segment, ""), |(stem, ext)| (stem, ext));
-            let is_id = stem.chars().all(|ch| ch.is_ascii_digit())
-                || (stem.len() >= 16 && stem.chars().all(|ch| ch.is_ascii_hexdigit() || ch == '-'))
-                || stem.contains(':')
-                || stem.contains('[');
-            match (is_id, extension.is_empty()) {
-                (true, true) => "{id}".to_owned(),
-                (true, false) => format!("{{id}}.{extension}"),
-                (false, _) => (*segment).to_owned(),
-            }
-        })
-        .collect();
-    format!("/{}", normalised.join("/"))
+        .find(|(standard, _)| standard == method)
+        .map_or_else(|| method.as_str().to_owned().into(), |(_, name)| metrics::SharedString::const_str(*name))
 }
 
 /// Records one answered request.
@@ -53,7 +77,7 @@ pub fn record_request(dialect: &'static str, method: &http::Method, path: &str, 
     let route = route_label(path);
     metrics::counter!(
         "rosetta_http_requests_total",
-        "dialect" => dialect, "method" => method.as_str().to_owned(), "route" => route, "status" => status.to_string()
+        "dialect" => dialect, "method" => method_label(method), "route" => route, "status" => status.to_string()
     )
     .increment(1);
     metrics::histogram!("rosetta_http_request_duration_seconds", "dialect" => dialect).record(seconds);
@@ -161,5 +185,8 @@ mod tests {
         assert_eq!(route_label("/hosts/edit/5.json"), "/hosts/edit/{id}.json");
         assert_eq!(route_label("/opennms/rest/nodes/fs:fid/ipinterfaces"), "/opennms/rest/nodes/{id}/ipinterfaces");
         assert_eq!(route_label("//a//b/"), "/a/b");
+        assert_eq!(route_label("/"), "/");
+        assert_eq!(route_label("/a/b/c/d/e/f/g"), "/a/b/c/d/e");
+        assert_eq!(route_label("/api/v1/hosts/0123456789abcdef0123"), "/api/v1/hosts/{id}");
     }
 }

@@ -172,7 +172,7 @@ impl Gateway {
             .get("x-request-id")
             .and_then(|value| value.to_str().ok())
             .filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()))
-            .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+            .map_or_else(|| rosetta_model::random_uuid().to_string(), str::to_owned);
         let (parts, body) = request.into_parts();
         let dialect = self.dispatch(&parts);
         let span = tracing::info_span!(
