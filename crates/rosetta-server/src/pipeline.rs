@@ -239,7 +239,15 @@ impl Gateway {
             }
         }
         let deadline = tokio::time::Instant::now() + limits.request_timeout;
-        let Ok(Ok(_permit)) = tokio::time::timeout_at(deadline, Arc::clone(&self.slots).acquire_owned()).await else {
+        // A free slot is taken without arming a timer; only a full gateway waits (until the deadline).
+        let permit = match Arc::clone(&self.slots).try_acquire_owned() {
+            Ok(permit) => Ok(permit),
+            Err(_) => match tokio::time::timeout_at(deadline, Arc::clone(&self.slots).acquire_owned()).await {
+                Ok(Ok(permit)) => Ok(permit),
+                _ => Err(()),
+            },
+        };
+        let Ok(_permit) = permit else {
             let err = GatewayError::new(ErrorKind::Unavailable, "The gateway is overloaded; retry later");
             return dialect.render_error(&err, &parts);
         };

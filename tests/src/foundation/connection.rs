@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use base64::Engine;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::harness::{get, run_program, TempDir, TestServer, ADMIN_PASSWORD};
@@ -153,4 +154,30 @@ async fn tls_serves_http1_and_http2_with_the_configured_certificate() {
     let _ = stop.send(());
     let _ = task.await;
     crate::harness::drop_test_schema(&config);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_gateway_makes_new_requests_wait_for_a_slot() {
+    let server = TestServer::start_with(|config| {
+        config.server.limits.max_concurrent_requests = 1;
+        config.server.limits.request_timeout_secs = 1;
+    })
+    .await;
+    // One request holds the only slot while it waits for a body that never comes, until its own deadline.
+    let mut holder = tokio::net::TcpStream::connect(server.addr).await.expect("connect");
+    let head = format!(
+        "POST /api/v1/results HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nAuthorization: Basic {}\r\n\r\n{{\"results\":",
+        base64::engine::general_purpose::STANDARD.encode(format!("admin:{ADMIN_PASSWORD}"))
+    );
+    let started = Instant::now();
+    holder.write_all(head.as_bytes()).await.expect("partial body");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let waiting = get(server.url("/api/v1/whoami")).basic("admin", ADMIN_PASSWORD).send().await;
+    let waited = started.elapsed();
+    assert_eq!(waiting.status, 200, "{}", waiting.text());
+    assert!(waited >= Duration::from_millis(900), "it was served only once the holder's slot was free: {waited:?}");
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(2), holder.read(&mut answer)).await.expect("holder answered").expect("read");
+    let text = String::from_utf8_lossy(&answer[..read]);
+    assert!(text.starts_with("HTTP/1.1 408") || text.starts_with("HTTP/1.1 504") || text.starts_with("HTTP/1.1 503"), "{text}");
 }
