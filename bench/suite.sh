@@ -34,6 +34,49 @@ wait_port "$hello_port"
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
+# idle_kib PID PORT DIR: resident memory per connection while 1,000 keep-alive connections sit idle.
+idle_kib() {
+  # A large estate's load leaves temporary memory the allocator hands back over a few seconds; wait
+  # until the resident set holds still (under 256 KiB of change per second, at most 60 s).
+  rss_before_idle=$(rss_kb "$1")
+  for _ in $(seq 1 60); do
+    sleep 1
+    now=$(rss_kb "$1")
+    if [ $(( now > rss_before_idle ? now - rss_before_idle : rss_before_idle - now )) -lt 256 ]; then break; fi
+    rss_before_idle=$now
+  done
+  python3 - "$2" >"$3/idle.out" <<'PY' &
+import socket, sys, time
+port = int(sys.argv[1])
+held = []
+for _ in range(1000):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.recv(4096)
+    held.append(s)
+print("ready", flush=True)
+time.sleep(6)
+PY
+  idle_pid=$!
+  for _ in $(seq 1 100); do grep -q ready "$3/idle.out" 2>/dev/null && break; sleep 0.1; done
+  sleep 1
+  rss_idle=$(rss_kb "$1")
+  wait "$idle_pid" || true
+  awk -v a="$rss_idle" -v b="$rss_before_idle" 'BEGIN {printf "%.1f", (a - b) / 1000}'
+}
+
+# Idle connections on a fresh gateway with an empty store: the figure belongs to the connection, and a
+# loaded estate's allocator handing memory back in the background blurs an RSS delta.
+mkdir -p "$work/idle"
+idle_port=$((30000 + RANDOM % 20000))
+gateway_toml "$idle_port" "$work/idle" "bench-password-1" >"$work/idle/gateway.toml"
+"$REL"/rosetta serve --config "$work/idle/gateway.toml" >"$work/idle/out.log" 2>&1 &
+idle_gateway=$!
+pids+=("$idle_gateway")
+wait_port "$idle_port"
+per_conn=$(idle_kib "$idle_gateway" "$idle_port" "$work/idle")
+kill "$idle_gateway"
+
 section="$work/section.md"
 {
   echo "## Gateway workloads (bench/suite.sh)"
@@ -41,6 +84,7 @@ section="$work/section.md"
   echo "Machine: $(machine_description). Date: $(date -u +%Y-%m-%d)."
   echo "Command: \`SIZES=\"$SIZES\" bash bench/suite.sh\` (release build; wrk -t2 -c64 -d$WRK_DURATION; gateway, baseline and wrk share the machine)."
   echo "Each size: hosts with 10 services each; 5% of services in a problem state, a third of those acknowledged, 2% of hosts in downtime."
+  echo "1,000 idle keep-alive connections (a fresh gateway, empty store): ${per_conn} KiB each."
   echo
 } >"$section"
 
@@ -60,35 +104,6 @@ for size in $SIZES; do
   until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.02; done
   ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
   rss_start=$(rss_kb "$pid")
-  # 1,000 idle keep-alive connections, on the quiet process before the workloads, so the allocator
-  # reusing memory the workloads freed (or the store settling after them) does not blur the figure.
-  # A large estate's load leaves temporary memory the allocator hands back over a few seconds; wait
-  # until the resident set holds still (under 256 KiB of change per second, at most 60 s).
-  rss_before_idle=$(rss_kb "$pid")
-  for _ in $(seq 1 60); do
-    sleep 1
-    now=$(rss_kb "$pid")
-    if [ $(( now > rss_before_idle ? now - rss_before_idle : rss_before_idle - now )) -lt 256 ]; then break; fi
-    rss_before_idle=$now
-  done
-  python3 - "$port" >"$dir/idle.out" <<'PY' &
-import socket, sys, time
-port = int(sys.argv[1])
-held = []
-for _ in range(1000):
-    s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-    s.recv(4096)
-    held.append(s)
-print("ready", flush=True)
-time.sleep(6)
-PY
-  idle_pid=$!
-  for _ in $(seq 1 100); do grep -q ready "$dir/idle.out" 2>/dev/null && break; sleep 0.1; done
-  sleep 1
-  rss_idle=$(rss_kb "$pid")
-  wait "$idle_pid" || true
-  per_conn=$(awk -v a="$rss_idle" -v b="$rss_before_idle" 'BEGIN {printf "%.1f", (a - b) / 1000}')
 
   base="http://127.0.0.1:$port"
   token=$(curl -sf -H 'Content-Type: application/json' -d "{\"username\":\"admin\",\"password\":\"$password\"}" "$base/rest/login" | sed -E 's/.*"token":"([0-9a-f]+)".*/\1/')
@@ -142,7 +157,6 @@ LUA
     echo
     echo "Start-up to ready: ${ready_ms} ms. RSS: $((rss_start / 1024)) MiB after start, $((rss_load / 1024)) MiB after the read workloads."
     echo "Batched ingestion (500 results per request, 4 connections): ${results_per_s} results/s."
-    echo "1,000 idle keep-alive connections (opened right after start, before the workloads): ${per_conn} KiB each."
     echo
     echo "| workload | requests/s | vs hello | vs /healthz | p50 ms | p99 ms |"
     echo "|---|---|---|---|---|---|"
