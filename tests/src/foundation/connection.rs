@@ -160,7 +160,7 @@ async fn tls_serves_http1_and_http2_with_the_configured_certificate() {
 async fn a_full_gateway_makes_new_requests_wait_for_a_slot() {
     let server = TestServer::start_with(|config| {
         config.server.limits.max_concurrent_requests = 1;
-        config.server.limits.request_timeout_secs = 1;
+        config.server.limits.request_timeout_secs = 2;
     })
     .await;
     // One request holds the only slot while it waits for a body that never comes, until its own deadline.
@@ -171,13 +171,13 @@ async fn a_full_gateway_makes_new_requests_wait_for_a_slot() {
     );
     let started = Instant::now();
     holder.write_all(head.as_bytes()).await.expect("partial body");
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
     let waiting = get(server.url("/api/v1/whoami")).basic("admin", ADMIN_PASSWORD).send().await;
     let waited = started.elapsed();
     assert_eq!(waiting.status, 200, "{}", waiting.text());
-    assert!(waited >= Duration::from_millis(900), "it was served only once the holder's slot was free: {waited:?}");
+    assert!(waited >= Duration::from_millis(1800), "it was served only once the holder's slot was free: {waited:?}");
     let mut answer = vec![0u8; 4096];
-    let read = tokio::time::timeout(Duration::from_secs(2), holder.read(&mut answer)).await.expect("holder answered").expect("read");
+    let read = tokio::time::timeout(Duration::from_secs(3), holder.read(&mut answer)).await.expect("holder answered").expect("read");
     let text = String::from_utf8_lossy(&answer[..read]);
     assert!(text.starts_with("HTTP/1.1 408") || text.starts_with("HTTP/1.1 504") || text.starts_with("HTTP/1.1 503"), "{text}");
 }

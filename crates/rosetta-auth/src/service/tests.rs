@@ -145,14 +145,14 @@ async fn concurrent_basic_misses_check_the_password_once() {
 
 #[tokio::test]
 async fn basic_credentials_in_steady_use_do_not_expire_together() {
-    let (auth, _) = setup(AuthConfig { basic_cache_ttl: Duration::from_millis(200), ..cheap() }).await;
+    let (auth, _) = setup(AuthConfig { basic_cache_ttl: Duration::from_millis(1000), ..cheap() }).await;
     let basic = Credentials::Basic { login: "admin".into(), password: "secret".into() };
-    for _ in 0..12 {
+    for _ in 0..14 {
         auth.authenticate(&basic, None).await.expect("basic");
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
     }
     assert_eq!(auth.password_checks(), 1, "each use in the second half of the entry's life extends it");
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     auth.authenticate(&basic, None).await.expect("basic");
     assert_eq!(auth.password_checks(), 2, "an idle entry still expires");
 }
