@@ -648,6 +648,42 @@ pub struct Host {
     pub native: Native,
 }
 
+impl HostTemplate {
+    /// A new host template (id 0, for the store to assign) with everything else empty.
+    pub fn new(name: impl Into<String>, tenant: Id) -> HostTemplate {
+        HostTemplate {
+            meta: Meta::new(0),
+            name: name.into(),
+            description: String::new(),
+            tenant,
+            check: CheckSettings::default(),
+            service_templates: Vec::new(),
+            contacts: Vec::new(),
+            hostgroups: Vec::new(),
+            vars: Vec::new(),
+            tags: Vec::new(),
+            native: Native::new(),
+        }
+    }
+}
+
+impl ServiceTemplate {
+    /// A new service template (id 0, for the store to assign) with everything else empty.
+    pub fn new(name: impl Into<String>, tenant: Id) -> ServiceTemplate {
+        ServiceTemplate {
+            meta: Meta::new(0),
+            name: name.into(),
+            template_name: String::new(),
+            description: String::new(),
+            tenant,
+            check: CheckSettings::default(),
+            servicegroups: Vec::new(),
+            tags: Vec::new(),
+            native: Native::new(),
+        }
+    }
+}
+
 impl Host {
     /// A new enabled host (id 0, for the store to assign) with everything else empty or inherited.
     pub fn new(name: impl Into<String>, address: impl Into<String>, tenant: Id) -> Host {

@@ -322,19 +322,7 @@ pub async fn host_add(call: &Call<'_>) -> Answer {
         .write(call.actor(), |tx| {
             let parsed = template_input(&*tx, Family::Host, &input, None, "hosttemplatecommandargumentvalues", "hostgroups")?;
             unique::<HostTemplate>(&*tx, &parsed.name, None)?;
-            let mut template = HostTemplate {
-                meta: Meta::new(0),
-                name: String::new(),
-                description: String::new(),
-                tenant: ROOT_TENANT,
-                check: CheckSettings::default(),
-                service_templates: vec![],
-                contacts: vec![],
-                hostgroups: vec![],
-                vars: vec![],
-                tags: vec![],
-                native: Native::new(),
-            };
+            let mut template = HostTemplate::new("", ROOT_TENANT);
             apply_host(&mut template, parsed);
             Ok::<_, GatewayError>(tx.insert(template).meta.id)
         })
@@ -353,17 +341,7 @@ pub async fn service_add(call: &Call<'_>) -> Answer {
         .write(call.actor(), |tx| {
             let parsed = template_input(&*tx, Family::Service, &input, None, "servicetemplatecommandargumentvalues", "servicegroups")?;
             unique::<ServiceTemplate>(&*tx, &parsed.name, None)?;
-            let mut template = ServiceTemplate {
-                meta: Meta::new(0),
-                name: String::new(),
-                template_name: String::new(),
-                description: String::new(),
-                tenant: ROOT_TENANT,
-                check: CheckSettings::default(),
-                servicegroups: vec![],
-                tags: vec![],
-                native: Native::new(),
-            };
+            let mut template = ServiceTemplate::new("", ROOT_TENANT);
             apply_service(&mut template, parsed);
             Ok::<_, GatewayError>(tx.insert(template).meta.id)
         })

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rosetta_core::monitoring::{current_state, submit_result, CheckResult};
 use rosetta_model::{
-    CheckSettings, Contact, Host, HostGroup, HostTemplate, Id, Meta, Native, Product, Service, ServiceTemplate, Target,
+    Contact, Host, HostGroup, HostTemplate, Id, Meta, Native, Product, Service, ServiceTemplate, Target,
     ROOT_TENANT,
 };
 use rosetta_store::{Actor, Db, Object, StoreError, Tx};
@@ -369,19 +369,7 @@ trait TemplateKind: Object + PartialEq {
 
 impl TemplateKind for HostTemplate {
     fn blank() -> HostTemplate {
-        HostTemplate {
-            meta: Meta::new(0),
-            name: String::new(),
-            description: String::new(),
-            tenant: ROOT_TENANT,
-            check: CheckSettings::default(),
-            service_templates: Vec::new(),
-            contacts: Vec::new(),
-            hostgroups: Vec::new(),
-            vars: Vec::new(),
-            tags: Vec::new(),
-            native: Native::new(),
-        }
+        HostTemplate::new("", ROOT_TENANT)
     }
 
     fn fields(&mut self) -> (&mut String, &mut String, &mut Native) {
@@ -395,17 +383,7 @@ impl TemplateKind for HostTemplate {
 
 impl TemplateKind for ServiceTemplate {
     fn blank() -> ServiceTemplate {
-        ServiceTemplate {
-            meta: Meta::new(0),
-            name: String::new(),
-            template_name: String::new(),
-            description: String::new(),
-            tenant: ROOT_TENANT,
-            check: CheckSettings::default(),
-            servicegroups: Vec::new(),
-            tags: Vec::new(),
-            native: Native::new(),
-        }
+        ServiceTemplate::new("", ROOT_TENANT)
     }
 
     fn fields(&mut self) -> (&mut String, &mut String, &mut Native) {
