@@ -1,5 +1,7 @@
 //! The [`OpsviewDialect`]: Opsview Monitor's REST API under `/rest`, and its one error renderer.
 
+use std::sync::Arc;
+
 use rosetta_auth::Credentials;
 use rosetta_core::error::AuthFailure;
 use rosetta_core::{credentials, Dialect, DialectFuture, ErrorKind, GatewayError, Request, RequestContext, Response};
@@ -9,6 +11,7 @@ use serde_json::{json, Value};
 use crate::call::{Call, Output};
 use crate::endpoints::Env;
 use crate::negotiate::Format;
+use crate::problem_index::ProblemIndexCache;
 use crate::render::{self, Body};
 use crate::{routes, seed};
 
@@ -26,6 +29,8 @@ pub struct OpsviewDialect {
     pub opsview_build: String,
     /// The edition `/rest/info` reports.
     pub opsview_edition: String,
+    /// The unhandled problems of the store, kept ready for `status/service?filter=unhandled`.
+    pub problems: Arc<ProblemIndexCache>,
 }
 
 impl Default for OpsviewDialect {
@@ -36,6 +41,7 @@ impl Default for OpsviewDialect {
             opsview_version: "6.8.0".to_owned(),
             opsview_build: "6.8.0.202307121230".to_owned(),
             opsview_edition: "commercial".to_owned(),
+            problems: Arc::default(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod dialect;
 pub mod endpoints;
 pub mod json_filter;
 pub mod negotiate;
+pub mod problem_index;
 pub mod render;
 pub mod routes;
 pub mod seed;

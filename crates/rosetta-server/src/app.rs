@@ -70,6 +70,7 @@ pub fn builtin_dialects(config: &Config) -> Vec<Arc<dyn Dialect>> {
             opsview_version: settings.version.clone(),
             opsview_build: settings.build.clone(),
             opsview_edition: settings.edition.clone(),
+            ..rosetta_dialect_opsview::OpsviewDialect::new()
         }));
     }
     #[cfg(not(feature = "opsview"))]

@@ -139,10 +139,71 @@ impl HostMatch {
 /// that are all problems, `host_filter=unhandled`, host states that are all problems), the store's
 /// flagged index names the few candidates instead of a scan of every host and service.
 pub fn select_status(store: &impl Read, visibility: &Visibility, params: &Params) -> Vec<HostMatch> {
-    let filter = StatusFilter::new(store, params);
-    let keep = |status: Arc<HostStatus>, services: Vec<Arc<ServiceStatus>>| -> Option<HostMatch> {
+    let selector = Selector { store, visibility, filter: StatusFilter::new(store, params) };
+    if selector.filter.only_problem_services {
+        let mut by_host: std::collections::BTreeMap<Id, Vec<Arc<ServiceStatus>>> = std::collections::BTreeMap::new();
+        for state in store.flagged::<ServiceStatus>() {
+            by_host.entry(state.host).or_default().push(state);
+        }
+        by_host.into_iter().filter_map(|(id, services)| selector.keep(store.get::<HostStatus>(id)?, services)).collect()
+    } else if selector.filter.only_problem_hosts {
+        store.flagged::<HostStatus>().into_iter().filter_map(|status| selector.with_services(status)).collect()
+    } else {
+        store.all::<HostStatus>().into_iter().filter_map(|status| selector.with_services(status)).collect()
+    }
+}
+
+/// [`select_status`] for the named hosts only, in the order given (hosts that do not match drop out).
+pub fn select_hosts(
+    store: &impl Read,
+    visibility: &Visibility,
+    params: &Params,
+    hosts: impl IntoIterator<Item = Id>,
+) -> Vec<HostMatch> {
+    let selector = Selector { store, visibility, filter: StatusFilter::new(store, params) };
+    hosts.into_iter().filter_map(|id| selector.with_services(store.get::<HostStatus>(id)?)).collect()
+}
+
+/// The parameters the common status filters read: a request without them (other than `filter`) selects
+/// on `filter` alone.
+const FILTER_KEYS: &[&str] = &[
+    "host",
+    "hostname",
+    "hostid",
+    "hostgroupid",
+    "host_state",
+    "host_state_type",
+    "host_filter",
+    "monitoredby",
+    "servicename",
+    "servicecheck",
+    "hs",
+    "serviceid",
+    "state",
+    "state_type",
+    "keyword",
+    "includeunhandledhosts",
+];
+
+/// True when `params` ask for the unhandled service problems and nothing else narrows or widens them
+/// (`filter=unhandled` without other status filters): what [`crate::problem_index`] keeps ready.
+pub fn unhandled_only(params: &Params) -> bool {
+    params.get("filter") == Some("unhandled") && !FILTER_KEYS.iter().any(|key| params.has(key))
+}
+
+/// One request's filters over one store for one principal.
+struct Selector<'a, S> {
+    store: &'a S,
+    visibility: &'a Visibility,
+    filter: StatusFilter<'a>,
+}
+
+impl<S: Read> Selector<'_, S> {
+    /// The host with those of `services` that match, if it is visible and matches.
+    fn keep(&self, status: Arc<HostStatus>, services: Vec<Arc<ServiceStatus>>) -> Option<HostMatch> {
+        let (store, filter) = (self.store, &self.filter);
         let host = store.get::<Host>(status.meta.id)?;
-        if !visibility.can_see_host(&host) || !filter.host(&host, &status.check) {
+        if !self.visibility.can_see_host(&host) || !filter.host(&host, &status.check) {
             return None;
         }
         let services: Vec<(Arc<Service>, Arc<ServiceStatus>)> = services
@@ -159,21 +220,12 @@ pub fn select_status(store: &impl Read, visibility: &Visibility, params: &Params
             return None;
         }
         Some(HostMatch { host, check: status, services })
-    };
-    let with_services = |status: Arc<HostStatus>| {
-        let services = store.children::<ServiceStatus>(status.meta.id);
-        keep(status, services)
-    };
-    if filter.only_problem_services {
-        let mut by_host: std::collections::BTreeMap<Id, Vec<Arc<ServiceStatus>>> = std::collections::BTreeMap::new();
-        for state in store.flagged::<ServiceStatus>() {
-            by_host.entry(state.host).or_default().push(state);
-        }
-        by_host.into_iter().filter_map(|(id, services)| keep(store.get::<HostStatus>(id)?, services)).collect()
-    } else if filter.only_problem_hosts {
-        store.flagged::<HostStatus>().into_iter().filter_map(with_services).collect()
-    } else {
-        store.all::<HostStatus>().into_iter().filter_map(with_services).collect()
+    }
+
+    /// [`Self::keep`] over all of the host's services.
+    fn with_services(&self, status: Arc<HostStatus>) -> Option<HostMatch> {
+        let services = self.store.children::<ServiceStatus>(status.meta.id);
+        self.keep(status, services)
     }
 }
 

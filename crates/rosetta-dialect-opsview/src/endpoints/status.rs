@@ -14,12 +14,14 @@ use rosetta_model::{
 use serde_json::{json, Map, Value};
 
 use super::selection::{
-    downtime_flag, host_unhandled, select_status, service_unhandled, state_name, state_type_name, HostMatch, HostRow,
+    downtime_flag, host_unhandled, select_hosts, select_status, service_unhandled, state_name, state_type_name,
+    unhandled_only, HostMatch, HostRow,
 };
 use super::Env;
 use crate::call::{truthy, Output};
 use crate::config::documents;
 use crate::config::ObjectType;
+use crate::problem_index::ProblemIndex;
 use crate::render::{self, Body, Typing};
 
 const VIEW: &[Permission] = &[Permission::ViewAll, Permission::ViewSome];
@@ -39,13 +41,17 @@ struct Counts {
 
 impl Counts {
     fn add(&mut self, state: &'static str, unhandled: bool) {
+        self.add_many(state, unhandled, 1);
+    }
+
+    fn add_many(&mut self, state: &'static str, unhandled: bool, count: u64) {
         let entry = self.by_state.entry(state).or_default();
         if unhandled {
-            entry.1 += 1;
-            self.unhandled += 1;
+            entry.1 += count;
+            self.unhandled += count;
         } else {
-            entry.0 += 1;
-            self.handled += 1;
+            entry.0 += count;
+            self.handled += count;
         }
     }
 
@@ -139,36 +145,57 @@ fn page<T>(env: &Env<'_>, items: Vec<T>, default_all: bool) -> (Vec<T>, Map<Stri
     page_with(env, items, default_all, Page::of)
 }
 
-/// The page `rows` and `page` ask for (every item when `rows` is absent and `default_all`, or not a
-/// positive number), cut out of `items` by `cut`, with the paging fields.
+/// The page `rows` and `page` ask for out of `total` items.
+struct Paging {
+    window: Window,
+    page: usize,
+    pages: usize,
+    total: usize,
+}
+
+impl Paging {
+    /// The page `rows` and `page` ask for: every item when `rows` is absent and `default_all`, or not a
+    /// positive number.
+    fn of(env: &Env<'_>, total: usize, default_all: bool) -> Paging {
+        let rows = match env.call.params.get("rows").map(str::trim) {
+            Some("all") | None if default_all => None,
+            Some(text) => text.parse::<usize>().ok().filter(|n| *n > 0),
+            None => Some(50),
+        };
+        let page =
+            env.call.params.get("page").and_then(|p| p.trim().parse::<usize>().ok()).filter(|p| *p >= 1).unwrap_or(1);
+        let (window, pages) = match rows {
+            None => (Window { offset: 0, limit: None }, 1),
+            Some(size) => {
+                (Window { offset: (page - 1).saturating_mul(size), limit: Some(size) }, total.div_ceil(size).max(1))
+            }
+        };
+        Paging { window, page, pages, total }
+    }
+
+    /// The paging fields of a page that holds `rows` items.
+    fn fields(&self, rows: usize) -> Map<String, Value> {
+        let mut meta = Map::new();
+        meta.insert("page".into(), json!(self.page));
+        meta.insert("totalpages".into(), json!(self.pages));
+        meta.insert("rows".into(), json!(rows));
+        meta.insert("totalrows".into(), json!(self.total));
+        meta.insert("allrows".into(), json!(self.total));
+        meta
+    }
+}
+
+/// The page of `items` that [`Paging::of`] picks, cut out by `cut`, with the paging fields.
 fn page_with<T>(
     env: &Env<'_>,
     items: Vec<T>,
     default_all: bool,
     cut: impl FnOnce(Vec<T>, Window) -> Page<T>,
 ) -> (Vec<T>, Map<String, Value>) {
-    let total = items.len();
-    let rows = match env.call.params.get("rows").map(str::trim) {
-        Some("all") | None if default_all => None,
-        Some(text) => text.parse::<usize>().ok().filter(|n| *n > 0),
-        None => Some(50),
-    };
-    let page =
-        env.call.params.get("page").and_then(|p| p.trim().parse::<usize>().ok()).filter(|p| *p >= 1).unwrap_or(1);
-    let (window, pages) = match rows {
-        None => (Window { offset: 0, limit: None }, 1),
-        Some(size) => {
-            (Window { offset: (page - 1).saturating_mul(size), limit: Some(size) }, total.div_ceil(size).max(1))
-        }
-    };
-    let items = cut(items, window).items;
-    let mut meta = Map::new();
-    meta.insert("page".into(), json!(page));
-    meta.insert("totalpages".into(), json!(pages));
-    meta.insert("rows".into(), json!(items.len()));
-    meta.insert("totalrows".into(), json!(total));
-    meta.insert("allrows".into(), json!(total));
-    (items, meta)
+    let paging = Paging::of(env, items.len(), default_all);
+    let items = cut(items, paging.window).items;
+    let fields = paging.fields(items.len());
+    (items, fields)
 }
 
 /// Host name order (ids for equal names), as the status views list hosts.
@@ -346,11 +373,39 @@ pub fn hosts(env: &Env<'_>) -> Result<Response, GatewayError> {
 
 /// `GET /rest/status/service`.
 pub fn services(env: &Env<'_>) -> Result<Response, GatewayError> {
+    if unhandled_only(&env.call.params) {
+        return unhandled_services(env);
+    }
     let matches = status_matches(env, &env.call.params)?;
     let (page_rows, paging) = page_by_name(env, &matches, false);
     let mut summary = top_summary(&summarise(&matches.iter().collect::<Vec<_>>()));
     summary.extend(paging);
     let list: Vec<Value> = page_rows.into_iter().map(|row| host_entry(env, &row.row(env.db()), true)).collect();
+    env.ok(json!({"list": list, "summary": summary}))
+}
+
+/// `GET /rest/status/service?filter=unhandled` from the dialect's [`ProblemIndex`]: the summary and
+/// the page's hosts come from the index, and only the page's hosts are read from the store.
+fn unhandled_services(env: &Env<'_>) -> Result<Response, GatewayError> {
+    let visibility = visibility(env, VIEW)?;
+    let db = &env.ctx.app.db;
+    let (hosts, summary, paging) = env.dialect.problems.with(db, |index: &ProblemIndex| {
+        let visible = index.visible(&visibility);
+        let paging = Paging::of(env, visible.hosts, false);
+        let hosts = index.page(&visible, paging.window.offset, paging.window.limit);
+        let mut summary = Summary { hosts: Counts::default(), services: Counts::default() };
+        for ((state, unhandled), count) in &visible.host_states {
+            summary.hosts.add_many(state, *unhandled, *count);
+        }
+        for (state, count) in &visible.service_states {
+            summary.services.add_many(state, true, *count);
+        }
+        (hosts, summary, paging)
+    });
+    let matches = select_hosts(db.as_ref(), &visibility, &env.call.params, hosts);
+    let mut summary = top_summary(&summary);
+    summary.extend(paging.fields(matches.len()));
+    let list: Vec<Value> = matches.iter().map(|row| host_entry(env, &row.row(env.db()), true)).collect();
     env.ok(json!({"list": list, "summary": summary}))
 }
 
