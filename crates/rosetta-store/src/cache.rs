@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use dashmap::DashMap;
+use foldhash::fast::RandomState;
 use rosetta_model::Id;
 
 pub use crate::object::Cache;
@@ -19,9 +20,10 @@ use crate::Object;
 /// replicas never hand out the same id.
 #[derive(Debug)]
 pub struct Table<T> {
-    by_id: DashMap<Id, Arc<T>>,
+    /// Keyed by ids the store hands out, never by request input, so a fast hasher is safe here.
+    by_id: DashMap<Id, Arc<T>, RandomState>,
     by_name: DashMap<String, Id>,
-    by_parent: DashMap<Id, Vec<Id>>,
+    by_parent: DashMap<Id, Vec<Id>, RandomState>,
     ordered: parking_lot::RwLock<std::collections::BTreeSet<Id>>,
     flagged: parking_lot::RwLock<std::collections::BTreeSet<Id>>,
     next_id: AtomicI64,
@@ -32,9 +34,9 @@ pub struct Table<T> {
 impl<T> Default for Table<T> {
     fn default() -> Table<T> {
         Table {
-            by_id: DashMap::new(),
+            by_id: DashMap::default(),
             by_name: DashMap::new(),
-            by_parent: DashMap::new(),
+            by_parent: DashMap::default(),
             ordered: parking_lot::RwLock::new(std::collections::BTreeSet::new()),
             flagged: parking_lot::RwLock::new(std::collections::BTreeSet::new()),
             next_id: AtomicI64::new(1),
