@@ -5,6 +5,7 @@
 use http::StatusCode;
 use rosetta_core::request::respond;
 use rosetta_core::Response;
+use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
 use crate::call::Output;
@@ -47,22 +48,36 @@ pub fn stringify(value: Value) -> Value {
     }
 }
 
+/// A value written as [`stringify`] would make it, without building the stringified copy.
+struct AsStrings<'a>(&'a Value);
+
+impl Serialize for AsStrings<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Number(number) => serializer.collect_str(number),
+            Value::Bool(flag) => serializer.serialize_str(if *flag { "1" } else { "0" }),
+            Value::Array(items) => serializer.collect_seq(items.iter().map(AsStrings)),
+            Value::Object(map) => serializer.collect_map(map.iter().map(|(key, value)| (key, AsStrings(value)))),
+            other => other.serialize(serializer),
+        }
+    }
+}
+
 /// Writes `body` with `status` in the negotiated format.
 pub fn reply(output: Output, status: StatusCode, body: Body) -> Response {
-    let value = match body.typing {
-        Typing::Strings => stringify(body.value),
-        Typing::Native => body.value,
-    };
     let (status, value) = if output.always_200 {
-        (StatusCode::OK, json!({"rest": value, "status": status.as_u16().to_string()}))
+        (StatusCode::OK, json!({"rest": body.value, "status": status.as_u16().to_string()}))
     } else {
-        (status, value)
+        (status, body.value)
     };
+    let strings = body.typing == Typing::Strings;
+    let typed = |value: Value| if strings { stringify(value) } else { value };
     let text = match output.format {
+        Format::Json if strings => serde_json::to_string(&AsStrings(&value)).unwrap_or_default(),
         Format::Json => serde_json::to_string(&value).unwrap_or_default(),
-        Format::Perl => dumper::dump(&value, true),
-        Format::Xml => xml::to_xml(&value),
-        Format::Yaml => yaml::to_yaml(&value),
+        Format::Perl => dumper::dump(&typed(value), true),
+        Format::Xml => xml::to_xml(&typed(value)),
+        Format::Yaml => yaml::to_yaml(&typed(value)),
     };
     respond(status, output.format.content_type(), text)
 }
@@ -70,4 +85,23 @@ pub fn reply(output: Output, status: StatusCode, body: Body) -> Response {
 /// A 200 reply.
 pub fn ok(output: Output, value: Value) -> Response {
     reply(output, StatusCode::OK, Body::strings(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{stringify, AsStrings};
+
+    #[test]
+    fn json_is_written_as_the_stringified_copy_would_be() {
+        let value = json!({
+            "int": 42, "negative": -7, "float": 0.125, "big": 18446744073709551615_u64, "yes": true, "no": false,
+            "none": null, "text": "quote \" and \\ and \u{1}", "list": [1, "two", [false, {"deep": 3.5}], {}],
+            "ünïcode": {"nested": {"n": 0}},
+        });
+        let direct = serde_json::to_string(&AsStrings(&value)).expect("direct");
+        assert_eq!(direct, serde_json::to_string(&stringify(value)).expect("copy"));
+        assert!(direct.contains(r#""int":"42""#) && direct.contains(r#""yes":"1""#) && direct.contains(r#""none":null"#));
+    }
 }

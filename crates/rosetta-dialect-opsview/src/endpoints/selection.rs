@@ -89,13 +89,28 @@ pub fn downtime_flag(store: &impl Read, target: Target, check: &CheckState, now:
         Target::Host(id) => Some(id),
         Target::Service(id) => store.get::<Service>(id).map(|service| service.host),
     };
-    let future = host.is_some_and(|host| {
-        store
-            .children::<Downtime>(host)
-            .iter()
-            .any(|d| d.target == target && !d.cancelled && d.actual_end.is_none() && d.start > now)
-    });
-    u8::from(future)
+    host.map_or(0, |host| Scheduled::on_host(store, host, now).flag(target, check))
+}
+
+/// The host and services of one host with a downtime scheduled for later, read once for all their flags.
+#[derive(Debug)]
+pub struct Scheduled(Vec<Target>);
+
+impl Scheduled {
+    /// The targets on `host` with a downtime that starts after `now`.
+    pub fn on_host(store: &impl Read, host: Id, now: Timestamp) -> Scheduled {
+        let pending = |d: &Arc<Downtime>| !d.cancelled && d.actual_end.is_none() && d.start > now;
+        Scheduled(store.children::<Downtime>(host).iter().filter(|d| pending(d)).map(|d| d.target).collect())
+    }
+
+    /// [`downtime_flag`] of one of the host's targets.
+    pub fn flag(&self, target: Target, check: &CheckState) -> u8 {
+        if check.downtime_depth > 0 {
+            2
+        } else {
+            u8::from(self.0.contains(&target))
+        }
+    }
 }
 
 /// A monitored host that passed the status filters, held on typed keys only: its state and its

@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 
 use super::selection::{
     downtime_flag, host_unhandled, select_hosts, select_status, service_unhandled, state_name, state_type_name,
-    unhandled_only, HostMatch, HostRow,
+    unhandled_only, HostMatch, HostRow, Scheduled,
 };
 use super::Env;
 use crate::call::{truthy, Output};
@@ -216,6 +216,7 @@ fn host_entry(env: &Env<'_>, row: &HostRow, with_services: bool) -> Value {
     let db = env.db();
     let now = Timestamp::now();
     let check = &row.check;
+    let scheduled = Scheduled::on_host(db, row.host.meta.id, now);
     let mut entry = json!({
         "name": row.host.name,
         "alias": row.host.alias,
@@ -230,7 +231,7 @@ fn host_entry(env: &Env<'_>, row: &HostRow, with_services: bool) -> Value {
         "num_services": row.services.len(),
         "num_interfaces": 0,
         "output": check.output,
-        "downtime": downtime_flag(db, Target::Host(row.host.meta.id), check, now),
+        "downtime": scheduled.flag(Target::Host(row.host.meta.id), check),
         "unhandled": host_unhandled(check),
     });
     if check.is_acknowledged() {
@@ -291,7 +292,7 @@ fn host_entry(env: &Env<'_>, row: &HostRow, with_services: bool) -> Value {
                     "output": s.output,
                     "perfdata_available": !s.perfdata.is_empty(),
                     "markdown": 0,
-                    "downtime": downtime_flag(db, Target::Service(service.service.meta.id), s, now),
+                    "downtime": scheduled.flag(Target::Service(service.service.meta.id), s),
                     "unhandled": service_unhandled(s, check),
                 });
                 if s.is_acknowledged() {
