@@ -315,16 +315,14 @@ pub fn list_objects(env: &Env<'_>, all: Vec<Value>, used_by: &[&str]) -> Result<
             object
         })
         .collect();
-    env.ok(json!({
-        "list": items,
-        "summary": {
-            "allrows": allrows,
-            "page": page,
-            "rows": items.len(),
-            "totalpages": totalpages,
-            "totalrows": totalrows,
-        }
-    }))
+    let summary = json!({
+        "allrows": allrows,
+        "page": page,
+        "rows": items.len(),
+        "totalpages": totalpages,
+        "totalrows": totalrows,
+    });
+    env.ok(super::fields([("list", Value::Array(items)), ("summary", summary)]))
 }
 
 /// `GET /rest/config/{type}/{id}`.
@@ -344,7 +342,7 @@ pub fn get(env: &Env<'_>, kind: &str, id: &str) -> Result<Response, GatewayError
     scope.scrub(env.db(), &mut object);
     let cols: Vec<String> = env.call.params.get_all("cols").map(str::to_owned).collect();
     apply_cols(&mut object, &cols);
-    env.ok(json!({"object": object}))
+    env.ok(super::fields([("object", object)]))
 }
 
 /// `GET /rest/config/{type}/exists?name=|id=` → `{"exists": "1"|"0"}`.

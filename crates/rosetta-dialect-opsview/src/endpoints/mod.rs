@@ -73,6 +73,12 @@ impl Env<'_> {
     }
 }
 
+/// An object of these fields, in this order, holding the values themselves (`json!` would serialise a
+/// copy of each non-literal value, a whole list included).
+pub fn fields<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(entries.into_iter().map(|(key, value)| (key.to_owned(), value)).collect())
+}
+
 /// 403 as Opsview words it.
 pub fn access_denied() -> GatewayError {
     GatewayError::forbidden("Access denied")

@@ -17,7 +17,7 @@ use super::selection::{
     downtime_flag, host_unhandled, select_hosts, select_status, service_unhandled, state_name, state_type_name,
     unhandled_only, HostMatch, HostRow, Scheduled,
 };
-use super::Env;
+use super::{fields, Env};
 use crate::call::{truthy, Output};
 use crate::config::documents;
 use crate::config::ObjectType;
@@ -369,7 +369,7 @@ pub fn hosts(env: &Env<'_>) -> Result<Response, GatewayError> {
         summary.insert("last_reload_time".into(), env.time(last));
     }
     let list: Vec<Value> = page_rows.into_iter().map(|row| host_entry(env, &row.row(env.db()), false)).collect();
-    env.ok(json!({"list": list, "summary": summary}))
+    env.ok(fields([("list", Value::Array(list)), ("summary", Value::Object(summary))]))
 }
 
 /// `GET /rest/status/service`.
@@ -382,7 +382,7 @@ pub fn services(env: &Env<'_>) -> Result<Response, GatewayError> {
     let mut summary = top_summary(&summarise(&matches.iter().collect::<Vec<_>>()));
     summary.extend(paging);
     let list: Vec<Value> = page_rows.into_iter().map(|row| host_entry(env, &row.row(env.db()), true)).collect();
-    env.ok(json!({"list": list, "summary": summary}))
+    env.ok(fields([("list", Value::Array(list)), ("summary", Value::Object(summary))]))
 }
 
 /// `GET /rest/status/service?filter=unhandled` from the dialect's [`ProblemIndex`]: the summary and
@@ -407,7 +407,7 @@ fn unhandled_services(env: &Env<'_>) -> Result<Response, GatewayError> {
     let mut summary = top_summary(&summary);
     summary.extend(paging.fields(matches.len()));
     let list: Vec<Value> = matches.iter().map(|row| host_entry(env, &row.row(env.db()), true)).collect();
-    env.ok(json!({"list": list, "summary": summary}))
+    env.ok(fields([("list", Value::Array(list)), ("summary", Value::Object(summary))]))
 }
 
 /// The strongest downtime flag of the hosts.
@@ -484,7 +484,7 @@ pub fn hostgroups(env: &Env<'_>) -> Result<Response, GatewayError> {
         .collect();
     let mut summary = top_summary(&summarise(&everything));
     summary.insert("totalhgs".into(), json!(list.len()));
-    env.ok(json!({"list": list, "summary": summary}))
+    env.ok(fields([("list", Value::Array(list)), ("summary", Value::Object(summary))]))
 }
 
 /// `GET /rest/status/viewport`: one entry per hashtag.
@@ -516,7 +516,8 @@ pub fn viewports(env: &Env<'_>) -> Result<Response, GatewayError> {
         }));
         everything.extend(members);
     }
-    env.ok(json!({"list": list, "summary": top_summary(&summarise(&everything))}))
+    let summary = top_summary(&summarise(&everything));
+    env.ok(fields([("list", Value::Array(list)), ("summary", Value::Object(summary))]))
 }
 
 /// `GET /rest/runtime/service`: service names grouped by host (or hosts by service).
