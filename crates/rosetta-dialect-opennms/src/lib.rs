@@ -39,4 +39,7 @@ pub mod severity;
 pub mod wire;
 pub mod xml;
 
+#[cfg(test)]
+mod tests;
+
 pub use dialect::OpennmsDialect;
