@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::datetime::format_xsd_datetime;
+use crate::datetime::write_xsd_datetime;
 use crate::negotiate::Format;
 use crate::wire::{Obj, Val};
 use crate::xml::{escape_into, XML_HEADER};
@@ -203,7 +203,7 @@ impl Writer {
             Scalar::Int(number) => {
                 let _ = write!(self.out, "{number}");
             }
-            Scalar::Time(millis) => self.out.push_str(&format_xsd_datetime(millis, self.offset_secs)),
+            Scalar::Time(millis) => write_xsd_datetime(&mut self.out, millis, self.offset_secs),
         }
     }
 }

@@ -55,13 +55,23 @@ impl AlarmRow {
 
     /// The row of an alarm whose node has already been looked up.
     pub fn with_host(store: &impl Read, alarm: Arc<Alarm>, host: Option<Arc<Host>>) -> AlarmRow {
-        let service_type = alarm.service.and_then(|id| store.get::<Service>(id)).map(|s| service_type(store, &s));
-        let last_event = store.get::<Event>(alarm.last_event).map(|event| EventRow::new(store, event));
+        let own_type = alarm.service.and_then(|id| store.get::<Service>(id)).map(|s| service_type(store, &s));
+        // The last event is nearly always about the alarm's own node and service: reuse their lookups.
+        let last_event = store.get::<Event>(alarm.last_event).map(|event| {
+            let event_host =
+                if event.host == alarm.host { host.clone() } else { event.host.and_then(|id| store.get::<Host>(id)) };
+            let event_type = if event.service == alarm.service {
+                own_type.clone()
+            } else {
+                event.service.and_then(|id| store.get::<Service>(id)).map(|s| service_type(store, &s))
+            };
+            EventRow { event, host: event_host, service_type: event_type }
+        });
         AlarmRow {
             foreign_source: host.as_ref().map(|host| foreign_source(store, host)),
             categories: host.as_ref().map(|host| categories(store, host)).unwrap_or_default(),
             host,
-            service_type,
+            service_type: own_type,
             last_event,
             alarm,
         }
