@@ -10,6 +10,7 @@ use rosetta_model::query::Page;
 use rosetta_store::Db;
 
 use crate::alarm_index::AlarmIndexCache;
+use crate::emit::{Emit, Writer};
 use crate::filter::Expr;
 use crate::filter_params::{parse_paging, parse_v1_query, Paging};
 use crate::fiql;
@@ -172,6 +173,54 @@ impl Call {
             }
         }
         response
+    }
+
+    /// A single entity in the negotiated format, written by `emit` straight into the body.
+    pub fn stream_entity(&self, name: &'static str, emit: impl FnOnce(&mut Writer)) -> Response {
+        let mut writer = Writer::new(self.format, self.offset());
+        writer.begin(name);
+        emit(&mut writer);
+        writer.end();
+        self.streamed(StatusCode::OK, writer)
+    }
+
+    /// A collection as [`Call::list`] renders it, each item written by `emit` straight into the body.
+    pub fn stream_list<T>(
+        &self,
+        plural: &'static str,
+        singular: &'static str,
+        page: &Page<T>,
+        offset: usize,
+        emit: impl Fn(&mut Writer, &T),
+    ) -> Response {
+        if self.api == ApiVersion::V2 && page.items.is_empty() {
+            return request::no_content(StatusCode::NO_CONTENT);
+        }
+        let count = page.items.len();
+        let mut writer = Writer::new(self.format, self.offset());
+        writer.begin(plural);
+        if count > 0 {
+            writer.attr("count", count.into());
+        }
+        writer.attr("totalCount", page.total.into());
+        writer.attr("offset", offset.into());
+        writer.items(singular, &page.items, emit);
+        writer.end();
+        let mut response = self.streamed(StatusCode::OK, writer);
+        if self.api == ApiVersion::V2 && count > 0 {
+            let range = format!("items {}-{}/{}", offset, offset + count - 1, page.total);
+            if let Ok(value) = HeaderValue::from_str(&range) {
+                response.headers_mut().insert(http::header::CONTENT_RANGE, value);
+            }
+        }
+        response
+    }
+
+    fn streamed(&self, status: StatusCode, writer: Writer) -> Response {
+        match writer.format() {
+            Format::Json => request::respond(status, "application/json", writer.finish()),
+            Format::Xml => xml(status, writer.finish()),
+        }
     }
 
     /// `201 Created` with `Location` = this request's path + `/{id}`.

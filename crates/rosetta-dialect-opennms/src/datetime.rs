@@ -3,6 +3,8 @@
 //! Everything works on epoch milliseconds (`i64`). Parsers return `None` on anything they do not
 //! understand and never panic; callers turn `None` into their own typed error.
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 
 /// Formats epoch milliseconds as `xsd:dateTime` with millis and a numeric offset, as JAXB does:
@@ -10,16 +12,20 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 ///
 /// An offset outside ±23:59:59 is replaced by UTC; instants outside chrono's range are clamped.
 pub fn format_xsd_datetime(epoch_ms: i64, offset_seconds: i32) -> String {
+    let mut out = String::with_capacity(29);
+    write_xsd_datetime(&mut out, epoch_ms, offset_seconds);
+    out
+}
+
+/// Appends [`format_xsd_datetime`]'s text to `out`.
+pub fn write_xsd_datetime(out: &mut String, epoch_ms: i64, offset_seconds: i32) {
     let offset = FixedOffset::east_opt(offset_seconds).unwrap_or_else(|| Utc.fix());
     let instant = DateTime::<Utc>::from_timestamp_millis(epoch_ms).unwrap_or(if epoch_ms < 0 {
         DateTime::<Utc>::MIN_UTC
     } else {
         DateTime::<Utc>::MAX_UTC
     });
-    instant
-        .with_timezone(&offset)
-        .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
-        .to_string()
+    let _ = write!(out, "{}", instant.with_timezone(&offset).format("%Y-%m-%dT%H:%M:%S%.3f%:z"));
 }
 
 /// Parses any date form a client may send: epoch milliseconds, ISO-8601 (see

@@ -3,7 +3,8 @@
 //!
 //! Request flow: [`dialect`] (auth, URL roles, body, parameters) → [`routes`] (the route table) →
 //! [`endpoints`] (handlers) using [`entity`] (rows, search schemas and wire forms over the model),
-//! [`search`] (filter, order, page), [`call`] (formats and envelopes) and [`wire`] (XML/JSON).
+//! [`search`] (filter, order, page), [`call`] (formats and envelopes), [`wire`] (XML/JSON trees) and
+//! [`emit`] (the same bytes written straight into the response buffer).
 //!
 //! Pure codecs and parsers with no I/O:
 //! * [`fiql`] — v2 `_s` FIQL search parser; [`filter_params`] — v1 list query parameters;
@@ -21,6 +22,7 @@ pub mod call;
 pub mod datetime;
 pub mod dialect;
 pub mod documents;
+pub mod emit;
 pub mod endpoints;
 pub mod entity;
 pub mod event_body;
@@ -38,5 +40,8 @@ pub mod seed;
 pub mod severity;
 pub mod wire;
 pub mod xml;
+
+#[cfg(test)]
+mod tests;
 
 pub use dialect::OpennmsDialect;

@@ -163,7 +163,7 @@ fn is_xml_char(c: char) -> bool {
 
 /// Escapes markup characters; characters XML 1.0 forbids become U+FFFD. In attributes,
 /// whitespace controls are written as character references so they survive normalisation.
-fn escape_into(out: &mut String, text: &str, attribute: bool) {
+pub(crate) fn escape_into(out: &mut String, text: &str, attribute: bool) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

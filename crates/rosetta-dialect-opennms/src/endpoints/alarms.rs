@@ -71,7 +71,7 @@ pub fn list(call: &Call) -> Result<Response, GatewayError> {
     let (filter, paging) = call.list_query(&[])?;
     let window = Window { offset: paging.offset, limit: paging.effective_limit() };
     let page = query(call, filter.as_ref(), &paging, window)?;
-    Ok(call.list("alarms", "alarm", page.map(|row| row.to_obj()), paging.offset))
+    Ok(call.stream_list("alarms", "alarm", &page, paging.offset, |out, row| row.emit(out)))
 }
 
 /// `GET /alarms/count`: v1 counts every alarm, v2 applies `_s`.
@@ -89,7 +89,7 @@ pub fn count(call: &Call) -> Result<Response, GatewayError> {
 pub fn get(call: &Call, id: &str) -> Result<Response, GatewayError> {
     let id: Id = id.parse().map_err(|_| GatewayError::not_found(""))?;
     let row = visible_alarm(call, id)?.ok_or_else(|| GatewayError::not_found(""))?;
-    Ok(call.entity("alarm", &row.to_obj()))
+    Ok(call.stream_entity("alarm", |out| row.emit(out)))
 }
 
 /// `GET /api/v2/alarms/properties/{id}`.

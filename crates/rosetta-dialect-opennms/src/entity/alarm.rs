@@ -5,11 +5,11 @@ use std::sync::Arc;
 use rosetta_model::{Alarm, Event, Host, HostGroup, Memo, Service};
 use rosetta_store::Read;
 
-use super::event::{parameters, EventRow};
-use super::{categories, foreign_source, service_type, service_type_obj, DEFAULT_LOCATION};
+use super::event::{emit_parameters, EventRow};
+use super::{categories, emit_service_type, foreign_source, service_type, DEFAULT_LOCATION};
+use crate::emit::{Emit, Scalar};
 use crate::filter::{PropType, PropValue};
 use crate::search::{ip_value, opt_text, prop, text_value, Prop, Schema};
-use crate::wire::{Obj, Val};
 
 /// OpenNMS trouble ticket states (`TroubleTicketState`), by index.
 pub const TICKET_STATES: &[&str] = &[
@@ -55,60 +55,75 @@ impl AlarmRow {
 
     /// The row of an alarm whose node has already been looked up.
     pub fn with_host(store: &impl Read, alarm: Arc<Alarm>, host: Option<Arc<Host>>) -> AlarmRow {
-        let service_type = alarm.service.and_then(|id| store.get::<Service>(id)).map(|s| service_type(store, &s));
-        let last_event = store.get::<Event>(alarm.last_event).map(|event| EventRow::new(store, event));
+        let own_type = alarm.service.and_then(|id| store.get::<Service>(id)).map(|s| service_type(store, &s));
+        // The last event is nearly always about the alarm's own node and service: reuse their lookups.
+        let last_event = store.get::<Event>(alarm.last_event).map(|event| {
+            let event_host =
+                if event.host == alarm.host { host.clone() } else { event.host.and_then(|id| store.get::<Host>(id)) };
+            let event_type = if event.service == alarm.service {
+                own_type.clone()
+            } else {
+                event.service.and_then(|id| store.get::<Service>(id)).map(|s| service_type(store, &s))
+            };
+            EventRow { event, host: event_host, service_type: event_type }
+        });
         AlarmRow {
             foreign_source: host.as_ref().map(|host| foreign_source(store, host)),
             categories: host.as_ref().map(|host| categories(store, host)).unwrap_or_default(),
             host,
-            service_type,
+            service_type: own_type,
             last_event,
             alarm,
         }
     }
 
-    /// The wire form.
-    pub fn to_obj(&self) -> Obj {
+    /// Describes the wire form to `out`.
+    pub fn emit<E: Emit>(&self, out: &mut E) {
         let alarm = &self.alarm;
-        Obj::new()
-            .attr("id", alarm.meta.id)
-            .attr("type", alarm.alarm_type)
-            .attr("count", alarm.count)
-            .attr("severity", alarm.severity.label())
-            .elem("uei", &alarm.uei)
-            .elem("location", DEFAULT_LOCATION)
-            .elem_opt("nodeId", self.host.as_ref().map(|host| host.meta.id))
-            .elem_opt("nodeLabel", self.host.as_ref().map(|host| host.name.clone()))
-            .elem_opt("ipAddress", alarm.ip_address.as_deref().filter(|ip| !ip.is_empty()))
-            .elem_opt("serviceType", self.service_type.as_ref().map(|(id, name)| service_type_obj(*id, name)))
-            .elem("reductionKey", &alarm.reduction_key)
-            .elem("firstEventTime", Val::Time(alarm.first_event_time.millis()))
-            .elem("lastEventTime", Val::Time(alarm.last_event_time.millis()))
-            .text_nonempty("description", &alarm.description)
-            .text_nonempty("logMessage", &alarm.log_message)
-            .elem_opt("troubleTicket", alarm.ticket_id.clone())
-            .elem_opt("troubleTicketState", alarm.ticket_state)
-            .elem_opt("ackUser", alarm.ack_user.clone())
-            .elem_opt("ackTime", alarm.ack_time.map(|time| Val::Time(time.millis())))
-            .elem_opt("lastEvent", self.last_event.as_ref().map(EventRow::to_obj))
-            .list("parameters", Some("parameter"), parameters(&alarm.parameters))
-            .elem_opt("stickyMemo", alarm.sticky_memo.as_ref().map(|memo| memo_obj(memo, None)))
-            .elem_opt(
-                "reductionKeyMemo",
-                alarm.journal_memo.as_ref().map(|memo| memo_obj(memo, Some(&alarm.reduction_key))),
-            )
-            .elem("affectedNodeCount", usize::from(self.host.is_some()))
+        out.attr("id", alarm.meta.id.into());
+        out.attr("type", alarm.alarm_type.into());
+        out.attr("count", alarm.count.into());
+        out.attr("severity", alarm.severity.label().into());
+        out.elem("uei", (&alarm.uei).into());
+        out.elem("location", DEFAULT_LOCATION.into());
+        out.elem_opt("nodeId", self.host.as_ref().map(|host| host.meta.id));
+        out.elem_opt("nodeLabel", self.host.as_ref().map(|host| host.name.as_str()));
+        out.elem_opt("ipAddress", alarm.ip_address.as_deref().filter(|ip| !ip.is_empty()));
+        if let Some((id, name)) = &self.service_type {
+            emit_service_type(out, *id, name);
+        }
+        out.elem("reductionKey", (&alarm.reduction_key).into());
+        out.elem("firstEventTime", Scalar::Time(alarm.first_event_time.millis()));
+        out.elem("lastEventTime", Scalar::Time(alarm.last_event_time.millis()));
+        out.text_nonempty("description", &alarm.description);
+        out.text_nonempty("logMessage", &alarm.log_message);
+        out.elem_opt("troubleTicket", alarm.ticket_id.as_ref());
+        out.elem_opt("troubleTicketState", alarm.ticket_state);
+        out.elem_opt("ackUser", alarm.ack_user.as_ref());
+        if let Some(time) = alarm.ack_time {
+            out.elem("ackTime", Scalar::Time(time.millis()));
+        }
+        if let Some(event) = &self.last_event {
+            out.object("lastEvent", |out| event.emit(out));
+        }
+        emit_parameters(out, &alarm.parameters);
+        if let Some(memo) = &alarm.sticky_memo {
+            out.object("stickyMemo", |out| emit_memo(out, memo, None));
+        }
+        if let Some(memo) = &alarm.journal_memo {
+            out.object("reductionKeyMemo", |out| emit_memo(out, memo, Some(&alarm.reduction_key)));
+        }
+        out.elem("affectedNodeCount", usize::from(self.host.is_some()).into());
     }
 }
 
-fn memo_obj(memo: &Memo, reduction_key: Option<&str>) -> Obj {
-    Obj::new()
-        .attr("id", memo.id)
-        .elem("body", &memo.body)
-        .elem("author", &memo.author)
-        .elem("created", Val::Time(memo.created.millis()))
-        .elem("updated", Val::Time(memo.updated.millis()))
-        .elem_opt("reductionKey", reduction_key)
+fn emit_memo<E: Emit>(out: &mut E, memo: &Memo, reduction_key: Option<&str>) {
+    out.attr("id", memo.id.into());
+    out.elem("body", (&memo.body).into());
+    out.elem("author", (&memo.author).into());
+    out.elem("created", Scalar::Time(memo.created.millis()));
+    out.elem("updated", Scalar::Time(memo.updated.millis()));
+    out.elem_opt("reductionKey", reduction_key);
 }
 
 const ALARM_PROPS: &[Prop] = &[

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use rosetta_model::{Event, Host, Parameter, Service};
 use rosetta_store::Read;
 
-use super::{service_type, service_type_obj, DEFAULT_LOCATION};
+use super::{emit_service_type, service_type, DEFAULT_LOCATION};
+use crate::emit::{Emit, ObjBuilder, Scalar};
 use crate::filter::{PropType, PropValue};
 use crate::search::{ip_value, opt_text, prop, text_value, Prop, Schema};
-use crate::wire::{Obj, Val};
+use crate::wire::Obj;
 
 /// An event with its node and service.
 #[derive(Debug, Clone)]
@@ -29,37 +30,46 @@ impl EventRow {
         EventRow { event, host, service_type }
     }
 
-    /// The wire form.
+    /// The wire form as a tree.
     pub fn to_obj(&self) -> Obj {
+        ObjBuilder::build(|builder| self.emit(builder))
+    }
+
+    /// Describes the wire form to `out`.
+    pub fn emit<E: Emit>(&self, out: &mut E) {
         let event = &self.event;
-        Obj::new()
-            .attr("id", event.meta.id)
-            .attr("severity", event.severity.label())
-            .attr("log", "Y")
-            .attr("display", "Y")
-            .elem("uei", &event.uei)
-            .elem("time", Val::Time(event.time.millis()))
-            .elem("createTime", Val::Time(event.meta.created.millis()))
-            .text_nonempty("source", &event.source)
-            .elem_opt("ipAddress", event.ip_address.as_deref().filter(|ip| !ip.is_empty()))
-            .elem_opt("serviceType", self.service_type.as_ref().map(|(id, name)| service_type_obj(*id, name)))
-            .list("parameters", Some("parameter"), parameters(&event.parameters))
-            .text_nonempty("description", &event.description)
-            .text_nonempty("logMessage", &event.log_message)
-            .elem_opt("nodeId", self.host.as_ref().map(|host| host.meta.id))
-            .elem_opt("nodeLabel", self.host.as_ref().map(|host| host.name.clone()))
-            .elem("location", DEFAULT_LOCATION)
-            .elem_opt("ackUser", event.ack_user.as_deref())
-            .elem_opt("ackTime", event.ack_time.map(|time| Val::Time(time.millis())))
+        out.attr("id", event.meta.id.into());
+        out.attr("severity", event.severity.label().into());
+        out.attr("log", "Y".into());
+        out.attr("display", "Y".into());
+        out.elem("uei", (&event.uei).into());
+        out.elem("time", Scalar::Time(event.time.millis()));
+        out.elem("createTime", Scalar::Time(event.meta.created.millis()));
+        out.text_nonempty("source", &event.source);
+        out.elem_opt("ipAddress", event.ip_address.as_deref().filter(|ip| !ip.is_empty()));
+        if let Some((id, name)) = &self.service_type {
+            emit_service_type(out, *id, name);
+        }
+        emit_parameters(out, &event.parameters);
+        out.text_nonempty("description", &event.description);
+        out.text_nonempty("logMessage", &event.log_message);
+        out.elem_opt("nodeId", self.host.as_ref().map(|host| host.meta.id));
+        out.elem_opt("nodeLabel", self.host.as_ref().map(|host| host.name.as_str()));
+        out.elem("location", DEFAULT_LOCATION.into());
+        out.elem_opt("ackUser", event.ack_user.as_deref());
+        if let Some(time) = event.ack_time {
+            out.elem("ackTime", Scalar::Time(time.millis()));
+        }
     }
 }
 
-/// The wire form of event or alarm parameters.
-pub fn parameters(parameters: &[Parameter]) -> Vec<Val> {
-    parameters
-        .iter()
-        .map(|p| Val::Obj(Obj::new().attr("name", &p.name).attr("value", &p.value).attr("type", &p.kind)))
-        .collect()
+/// Describes event or alarm parameters to `out`.
+pub fn emit_parameters<E: Emit>(out: &mut E, parameters: &[Parameter]) {
+    out.list("parameters", Some("parameter"), parameters, |out, parameter| {
+        out.attr("name", (&parameter.name).into());
+        out.attr("value", (&parameter.value).into());
+        out.attr("type", (&parameter.kind).into());
+    });
 }
 
 const EVENT_PROPS: &[Prop] = &[

@@ -22,6 +22,7 @@ use rosetta_core::monitoring;
 use rosetta_model::{Host, HostGroup, Id, Service, ServiceTemplate, Tenant};
 use rosetta_store::Read;
 
+use crate::emit::Emit;
 use crate::wire::Obj;
 
 /// The monitoring location every node is in.
@@ -108,6 +109,14 @@ pub fn service_type(store: &impl Read, service: &Service) -> (Id, String) {
 /// The wire form of a service type.
 pub fn service_type_obj(id: Id, name: &str) -> Obj {
     Obj::new().attr("id", id).elem("name", name)
+}
+
+/// Describes a service type (the `serviceType` element) to `out`, as [`service_type_obj`] renders it.
+pub fn emit_service_type<E: Emit>(out: &mut E, id: Id, name: &str) {
+    out.object("serviceType", |out| {
+        out.attr("id", id.into());
+        out.elem("name", name.into());
+    });
 }
 
 /// The services of a host, in id order.
