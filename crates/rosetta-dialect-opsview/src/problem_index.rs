@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use rosetta_core::visibility::Visibility;
 use rosetta_model::{Host, HostStatus, Id, Service, ServiceStatus};
-use rosetta_store::{ChangeSet, Db, Object, Read};
-use tokio::sync::broadcast::{self, error::TryRecvError};
+use rosetta_store::{ChangeFeed, ChangeSet, Db, Object, Read};
+use tokio::sync::broadcast::error::TryRecvError;
 
 use crate::endpoints::selection::{host_unhandled, service_unhandled, state_name};
 
@@ -35,7 +35,7 @@ impl std::fmt::Debug for ProblemIndexCache {
 struct Cached {
     /// The store it follows (held weakly, so its address cannot be reused by another store).
     db: Weak<Db>,
-    feed: broadcast::Receiver<Arc<ChangeSet>>,
+    feed: ChangeFeed,
     index: ProblemIndex,
 }
 

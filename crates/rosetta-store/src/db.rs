@@ -37,6 +37,9 @@ pub struct ChangeSet {
     pub changes: Vec<Change>,
 }
 
+/// A subscription to the store's change feed.
+pub type ChangeFeed = broadcast::Receiver<Arc<ChangeSet>>;
+
 /// The store facade every dialect uses.
 pub struct Db {
     cache: Cache,
@@ -298,7 +301,7 @@ impl Db {
     }
 
     /// Follows every committed change set from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<ChangeSet>> {
+    pub fn subscribe(&self) -> ChangeFeed {
         self.changes.subscribe()
     }
 

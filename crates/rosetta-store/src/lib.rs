@@ -17,7 +17,7 @@ pub mod object;
 pub mod tx;
 
 pub use backend::{new_writer_id, ExternalChange, MemoryStore, Mutation, Store, StoreFuture, StoredRecord};
-pub use db::{Change, ChangeSet, Db, DbStats};
+pub use db::{Change, ChangeFeed, ChangeSet, Db, DbStats};
 pub use error::StoreError;
 pub use object::{Object, Record};
 pub use tx::{Actor, Tx};

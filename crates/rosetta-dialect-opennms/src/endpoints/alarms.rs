@@ -10,7 +10,7 @@ use rosetta_model::{Alarm, Id, Memo, Severity, Target};
 use rosetta_store::Tx;
 
 use crate::access;
-use crate::alarm_index::{AlarmIndex, ORDER};
+use crate::alarm_index::{Current, ORDER};
 use crate::call::{plain, status, Call};
 use crate::entity::alarm::{AlarmRow, ALARM_SCHEMA, TICKET_STATES};
 use crate::negotiate::ApiVersion;
@@ -43,7 +43,7 @@ fn visible_alarm(call: &Call, id: Id) -> Result<Option<AlarmRow>, GatewayError> 
 }
 
 /// The alarm index and the principal's visibility, after checking that it may read alarms.
-fn indexed(call: &Call) -> Result<(std::sync::Arc<AlarmIndex>, Visibility), GatewayError> {
+fn indexed(call: &Call) -> Result<(Current<'_>, Visibility), GatewayError> {
     let principal = call.principal()?;
     access::check_alarm_read(principal)?;
     let db = call.db();
