@@ -148,13 +148,17 @@ impl ProblemIndex {
         Visible { hosts, host_states, service_states, allowed }
     }
 
-    /// The ids of the visible matching hosts from `offset` on, at most `limit` of them, in name order.
-    pub fn page(&self, visible: &Visible, offset: usize, limit: Option<usize>) -> Vec<Id> {
-        let ids = self.order.iter().filter(|(_, class)| visible.allowed[**class]).map(|((_, id), _)| *id).skip(offset);
-        match limit {
-            Some(limit) => ids.take(limit).collect(),
-            None => ids.collect(),
-        }
+    /// The visible matching hosts from `offset` on, at most `limit` of them, in name order: each host's id
+    /// with the ids of its unhandled services (in id order).
+    pub fn page(&self, visible: &Visible, offset: usize, limit: Option<usize>) -> Vec<(Id, Vec<Id>)> {
+        let hosts = self.order.iter().filter(|(_, class)| visible.allowed[**class]).skip(offset);
+        hosts
+            .take(limit.unwrap_or(usize::MAX))
+            .map(|((_, id), _)| {
+                let services = self.entries.get(id).map(|entry| entry.services.iter().map(|(service, _)| *service));
+                (*id, services.into_iter().flatten().collect())
+            })
+            .collect()
     }
 
     /// Adds to `touched` the hosts whose problems `set` may have changed.

@@ -168,15 +168,18 @@ pub fn select_status(store: &impl Read, visibility: &Visibility, params: &Params
     }
 }
 
-/// [`select_status`] for the named hosts only, in the order given (hosts that do not match drop out).
-pub fn select_hosts(
-    store: &impl Read,
-    visibility: &Visibility,
-    params: &Params,
-    hosts: impl IntoIterator<Item = Id>,
-) -> Vec<HostMatch> {
-    let selector = Selector { store, visibility, filter: StatusFilter::new(store, params) };
-    hosts.into_iter().filter_map(|id| selector.with_services(store.get::<HostStatus>(id)?)).collect()
+/// The unhandled problems of one host, as [`select_status`] selects them for `filter=unhandled` alone, from
+/// the candidates a [`crate::problem_index::ProblemIndex`] named: the host if the principal may see it,
+/// with those of `services` that still are unhandled problems.
+pub fn unhandled_on_host(store: &impl Read, visibility: &Visibility, host: Id, services: &[Id]) -> Option<HostMatch> {
+    let status = store.get::<HostStatus>(host)?;
+    let host = store.get::<Host>(host).filter(|host| visibility.can_see_host(host))?;
+    let services: Vec<(Arc<Service>, Arc<ServiceStatus>)> = services
+        .iter()
+        .filter_map(|id| Some((store.get::<Service>(*id)?, store.get::<ServiceStatus>(*id)?)))
+        .filter(|(service, state)| service.host == host.meta.id && service_unhandled(&state.check, &status.check))
+        .collect();
+    (!services.is_empty()).then_some(HostMatch { host, check: status, services })
 }
 
 /// The parameters the common status filters read: a request without them (other than `filter`) selects

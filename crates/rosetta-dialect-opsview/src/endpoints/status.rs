@@ -14,8 +14,8 @@ use rosetta_model::{
 use serde_json::{json, Map, Value};
 
 use super::selection::{
-    downtime_flag, host_unhandled, select_hosts, select_status, service_unhandled, state_name, state_type_name,
-    unhandled_only, HostMatch, HostRow, Scheduled,
+    downtime_flag, host_unhandled, select_status, service_unhandled, state_name, state_type_name,
+    unhandled_on_host, unhandled_only, HostMatch, HostRow, Scheduled,
 };
 use super::{fields, Env};
 use crate::call::{truthy, Output};
@@ -403,7 +403,10 @@ fn unhandled_services(env: &Env<'_>) -> Result<Response, GatewayError> {
         }
         (hosts, summary, paging)
     });
-    let matches = select_hosts(db.as_ref(), &visibility, &env.call.params, hosts);
+    let matches: Vec<HostMatch> = hosts
+        .iter()
+        .filter_map(|(host, services)| unhandled_on_host(db.as_ref(), &visibility, *host, services))
+        .collect();
     let mut summary = top_summary(&summary);
     summary.extend(paging.fields(matches.len()));
     let list: Vec<Value> = matches.iter().map(|row| host_entry(env, &row.row(env.db()), true)).collect();
