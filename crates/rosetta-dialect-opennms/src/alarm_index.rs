@@ -1,24 +1,18 @@
 //! The alarm index: every alarm with its node, in the default alarm order, kept across requests and
-//! updated from the store's change feed one alarm at a time. An alarm list then filters on the alarm's own
-//! typed fields, walks the index in order (or picks the requested window by partial selection) and builds
-//! the full row (service type, last event, categories) and its wire form only for the rows of the page.
-//!
-//! Freshness: the index subscribes to the change feed before it first reads the store, and the store
-//! sends a change set only after applying it to its cache. Before each use the index drains the feed and
-//! re-reads every alarm a change touched (an alarm, or any alarm of a changed host), so it is never older
-//! than the changes sent so far; when the feed dropped change sets (a burst larger than its buffer) the
-//! index is rebuilt from the store.
+//! updated from the store's change feed one alarm at a time (see [`rosetta_store::follow`]). An alarm list
+//! then filters on the alarm's own typed fields, walks the index in order (or picks the requested window
+//! by partial selection) and builds the full row (service type, last event, categories) and its wire form
+//! only for the rows of the page.
 
 use std::cell::OnceCell;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
-use parking_lot::{MappedRwLockReadGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use rosetta_core::visibility::Visibility;
 use rosetta_model::query::{Page, Window};
 use rosetta_model::{Alarm, Host, Id};
-use rosetta_store::{ChangeFeed, ChangeSet, Db, Object, Read};
+use rosetta_store::{ChangeSet, Db, Derived, Following, Object, Read};
 
 use crate::entity::alarm::{own_value, AlarmRow, ALARM_SCHEMA};
 use crate::filter::PropValue;
@@ -27,86 +21,11 @@ use crate::search::{DefaultOrder, Plan};
 /// The default alarm order, which is also the order of the index.
 pub const ORDER: DefaultOrder = &[("lastEventTime", true), ("id", true)];
 
-/// The alarm index of one store, caught up with the store's change feed on each use.
-#[derive(Default)]
-pub struct AlarmIndexCache {
-    state: RwLock<Option<Cached>>,
-}
+/// The alarm index of one store, caught up with its change feed on each use.
+pub type AlarmIndexCache = Following<AlarmIndex>;
 
-impl std::fmt::Debug for AlarmIndexCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AlarmIndexCache").finish_non_exhaustive()
-    }
-}
-
-struct Cached {
-    /// The store it follows (held weakly, so its address cannot be reused by another store).
-    db: Weak<Db>,
-    feed: ChangeFeed,
-    index: AlarmIndex,
-}
-
-/// A read lock on the current index: changes wait until it is dropped, so it must not be held across
-/// an `.await`.
-pub type Current<'a> = MappedRwLockReadGuard<'a, AlarmIndex>;
-
-impl AlarmIndexCache {
-    /// The index of `db`'s current alarms, caught up with every change sent so far.
-    pub fn current(&self, db: &Arc<Db>) -> Current<'_> {
-        let state = self.state.read();
-        if state.as_ref().is_some_and(|cached| cached.follows(db) && cached.feed.is_empty()) {
-            return RwLockReadGuard::map(state, |state| &state.as_ref().expect("checked above").index);
-        }
-        drop(state);
-        let mut state = self.state.write();
-        let current = match state.as_mut() {
-            Some(cached) if cached.follows(db) => cached.catch_up(db),
-            _ => false,
-        };
-        if !current {
-            let feed = db.subscribe();
-            *state = Some(Cached { db: Arc::downgrade(db), feed, index: AlarmIndex::build(db.as_ref()) });
-        }
-        let state = RwLockWriteGuard::downgrade(state);
-        RwLockReadGuard::map(state, |state| &state.as_ref().expect("caught up or built above").index)
-    }
-}
-
-impl Cached {
-    fn follows(&self, db: &Arc<Db>) -> bool {
-        std::ptr::eq(self.db.as_ptr(), Arc::as_ptr(db))
-    }
-
-    /// Applies the change sets waiting in the feed; false when some were dropped (rebuild).
-    fn catch_up(&mut self, db: &Db) -> bool {
-        let mut touched = BTreeSet::new();
-        loop {
-            match self.feed.try_recv() {
-                Ok(set) => touched_alarms(db, &set, &mut touched),
-                // Empty, or closed: the store is gone and the cache no longer matches any store.
-                Err(_) if self.feed.is_empty() => break,
-                // Lagged: change sets were dropped before this receiver saw them.
-                Err(_) => return false,
-            }
-        }
-        for alarm in touched {
-            self.index.refresh(db, alarm);
-        }
-        true
-    }
-}
-
-/// Adds to `touched` the alarms whose entries `set` may have changed: changed alarms and every alarm
-/// of a changed host.
-fn touched_alarms(store: &impl Read, set: &ChangeSet, touched: &mut BTreeSet<Id>) {
-    for change in &set.changes {
-        if change.kind == Alarm::KIND {
-            touched.insert(change.id);
-        } else if change.kind == Host::KIND {
-            touched.extend(store.children::<Alarm>(change.id).iter().map(|alarm| alarm.meta.id));
-        }
-    }
-}
+/// A read lock on the current alarm index (not to be held across an `.await`).
+pub type Current<'a> = rosetta_store::follow::Current<'a, AlarmIndex>;
 
 /// One alarm of the index.
 #[derive(Debug)]
@@ -163,16 +82,41 @@ pub struct AlarmIndex {
 /// Severity ids are 1 (INDETERMINATE) to 7 (CRITICAL).
 const SEVERITIES: usize = 8;
 
-impl AlarmIndex {
-    /// Reads every alarm and its node from `store`.
-    pub fn build(store: &impl Read) -> AlarmIndex {
+impl Derived for AlarmIndex {
+    /// Reads every alarm and its node from `db`.
+    fn build(db: &Db) -> AlarmIndex {
         let mut index = AlarmIndex { counts: vec![[0; SEVERITIES]], ..AlarmIndex::default() };
-        for alarm in store.all::<Alarm>() {
-            index.insert(store, alarm);
+        for alarm in db.all::<Alarm>() {
+            index.insert(db, alarm);
         }
         index
     }
 
+    /// Changed alarms, and every alarm of a changed host.
+    fn touched(&self, db: &Db, set: &ChangeSet, touched: &mut BTreeSet<Id>) {
+        for change in &set.changes {
+            if change.kind == Alarm::KIND {
+                touched.insert(change.id);
+            } else if change.kind == Host::KIND {
+                touched.extend(db.children::<Alarm>(change.id).iter().map(|alarm| alarm.meta.id));
+            }
+        }
+    }
+
+    /// Re-reads one alarm: drops what the index held for it and adds what the store has now.
+    fn refresh(&mut self, db: &Db, id: Id) {
+        if let Some(old) = self.keys.remove(&id).and_then(|key| self.entries.remove(&key)) {
+            if let Some(count) = self.counts[old.bucket].get_mut(usize::from(old.severity)) {
+                *count = count.saturating_sub(1);
+            }
+        }
+        if let Some(alarm) = db.get::<Alarm>(id) {
+            self.insert(db, alarm);
+        }
+    }
+}
+
+impl AlarmIndex {
     /// The number of alarms in the index.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -193,18 +137,6 @@ impl AlarmIndex {
         let key = key_of(&alarm);
         self.keys.insert(alarm.meta.id, key);
         self.entries.insert(key, Entry { alarm, host, bucket, severity });
-    }
-
-    /// Re-reads one alarm: drops what the index held for it and adds what the store has now.
-    fn refresh(&mut self, store: &impl Read, id: Id) {
-        if let Some(old) = self.keys.remove(&id).and_then(|key| self.entries.remove(&key)) {
-            if let Some(count) = self.counts[old.bucket].get_mut(usize::from(old.severity)) {
-                *count = count.saturating_sub(1);
-            }
-        }
-        if let Some(alarm) = store.get::<Alarm>(id) {
-            self.insert(store, alarm);
-        }
     }
 
     fn bucket_of(&mut self, host: &Arc<Host>) -> usize {

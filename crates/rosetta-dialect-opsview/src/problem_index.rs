@@ -1,78 +1,20 @@
 //! The unhandled-problem index behind Opsview's most asked-for view, `GET /rest/status/service?filter=unhandled`
 //! (the dashboards' "unhandled problems"): the hosts that have an unhandled service problem, ordered by
-//! name, and per visibility class the counts the view's summary shows. It is kept up to date from the
-//! store's change feed one host at a time, so a page costs the same whether the estate holds a thousand
-//! problems or a hundred thousand.
-//!
-//! Freshness: the index subscribes to the change feed before it first reads the store, and the store
-//! sends a change set only after applying it to its cache. Before each use the index drains the feed and
-//! re-reads every host a change touched, so it is never older than the changes sent so far; when the
-//! feed dropped change sets (a burst larger than its buffer) the index is rebuilt from the flagged
-//! service states.
+//! name, and per visibility class the counts the view's summary shows. It follows the store's change feed
+//! one host at a time (see [`rosetta_store::follow`]), so a page costs the same whether the estate holds a
+//! thousand problems or a hundred thousand.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::Arc;
 
 use rosetta_core::visibility::Visibility;
 use rosetta_model::{Host, HostStatus, Id, Service, ServiceStatus};
-use rosetta_store::{ChangeFeed, ChangeSet, Db, Object, Read};
-use tokio::sync::broadcast::error::TryRecvError;
+use rosetta_store::{ChangeSet, Db, Derived, Following, Object, Read};
 
 use crate::endpoints::selection::{host_unhandled, service_unhandled, state_name};
 
-/// The problem index of one store, caught up with the store's change feed on each use.
-#[derive(Default)]
-pub struct ProblemIndexCache {
-    state: Mutex<Option<Cached>>,
-}
-
-impl std::fmt::Debug for ProblemIndexCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProblemIndexCache").finish_non_exhaustive()
-    }
-}
-
-struct Cached {
-    /// The store it follows (held weakly, so its address cannot be reused by another store).
-    db: Weak<Db>,
-    feed: ChangeFeed,
-    index: ProblemIndex,
-}
-
-impl ProblemIndexCache {
-    /// Runs `read` on the index of `db`'s current unhandled problems, caught up with every change sent
-    /// so far. The index stays locked while `read` runs, so `read` should only pick a page.
-    pub fn with<R>(&self, db: &Arc<Db>, read: impl FnOnce(&ProblemIndex) -> R) -> R {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let current = match state.as_mut() {
-            Some(cached) if std::ptr::eq(cached.db.as_ptr(), Arc::as_ptr(db)) => cached.catch_up(db),
-            _ => false,
-        };
-        if !current {
-            let feed = db.subscribe();
-            *state = Some(Cached { db: Arc::downgrade(db), feed, index: ProblemIndex::build(db.as_ref()) });
-        }
-        read(&state.as_ref().expect("the index was just built").index)
-    }
-}
-
-impl Cached {
-    /// Applies the change sets waiting in the feed; false when some were dropped (rebuild).
-    fn catch_up(&mut self, db: &Db) -> bool {
-        let mut touched = BTreeSet::new();
-        loop {
-            match self.feed.try_recv() {
-                Ok(set) => self.index.touched_hosts(db, &set, &mut touched),
-                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
-                Err(TryRecvError::Lagged(_)) => return false,
-            }
-        }
-        for host in touched {
-            self.index.refresh(db, host);
-        }
-        true
-    }
-}
+/// The problem index of one store, caught up with its change feed on each use.
+pub type ProblemIndexCache = Following<ProblemIndex>;
 
 /// What a visibility class holds: its matching hosts by (state, unhandled) and their unhandled services by state.
 #[derive(Debug, Default, Clone)]
@@ -121,17 +63,73 @@ pub struct Visible {
     allowed: Vec<bool>,
 }
 
-impl ProblemIndex {
-    /// The index of every unhandled service problem in `store`.
-    pub fn build(store: &impl Read) -> ProblemIndex {
+impl Derived for ProblemIndex {
+    /// The index of every unhandled service problem in `db`.
+    fn build(db: &Db) -> ProblemIndex {
         let mut index = ProblemIndex::default();
-        let hosts: BTreeSet<Id> = store.flagged::<ServiceStatus>().iter().map(|state| state.host).collect();
+        let hosts: BTreeSet<Id> = db.flagged::<ServiceStatus>().iter().map(|state| state.host).collect();
         for host in hosts {
-            index.refresh(store, host);
+            index.refresh(db, host);
         }
         index
     }
 
+    /// The hosts whose problems `set` may have changed.
+    fn touched(&self, db: &Db, set: &ChangeSet, touched: &mut BTreeSet<Id>) {
+        for change in &set.changes {
+            if change.kind == Host::KIND || change.kind == HostStatus::KIND {
+                touched.insert(change.id);
+            } else if change.kind == Service::KIND || change.kind == ServiceStatus::KIND {
+                touched.extend(self.service_host.get(&change.id).copied());
+                touched.extend(db.get::<Service>(change.id).map(|service| service.host));
+            }
+        }
+    }
+
+    /// Re-reads one host: drops what the index held for it and adds what it has now.
+    fn refresh(&mut self, db: &Db, id: Id) {
+        if let Some(old) = self.entries.remove(&id) {
+            self.order.remove(&(old.name, id));
+            let counts = &mut self.counts[old.class];
+            decrement(counts.hosts.get_mut(&(old.state, old.unhandled)));
+            for (service, state) in old.services {
+                decrement(counts.services.get_mut(state));
+                self.service_host.remove(&service);
+            }
+        }
+        let (Some(host), Some(status)) = (db.get::<Host>(id), db.get::<HostStatus>(id)) else {
+            return;
+        };
+        let services: Vec<(Id, &'static str)> = db
+            .children::<ServiceStatus>(id)
+            .iter()
+            .filter(|state| service_unhandled(&state.check, &status.check))
+            .filter(|state| db.get::<Service>(state.meta.id).is_some())
+            .map(|state| (state.meta.id, state_name(&state.check)))
+            .collect();
+        if services.is_empty() {
+            return;
+        }
+        let class = self.class_of(&host);
+        let entry = Entry {
+            name: host.name.clone(),
+            class,
+            state: state_name(&status.check),
+            unhandled: host_unhandled(&status.check),
+            services,
+        };
+        let counts = &mut self.counts[class];
+        *counts.hosts.entry((entry.state, entry.unhandled)).or_default() += 1;
+        for (service, state) in &entry.services {
+            *counts.services.entry(state).or_default() += 1;
+            self.service_host.insert(*service, id);
+        }
+        self.order.insert((entry.name.clone(), id), class);
+        self.entries.insert(id, entry);
+    }
+}
+
+impl ProblemIndex {
     /// What `visibility` may see of the index.
     pub fn visible(&self, visibility: &Visibility) -> Visible {
         let allowed: Vec<bool> = self.classes.iter().map(|host| visibility.can_see_host(host)).collect();
@@ -159,60 +157,6 @@ impl ProblemIndex {
                 (*id, services.into_iter().flatten().collect())
             })
             .collect()
-    }
-
-    /// Adds to `touched` the hosts whose problems `set` may have changed.
-    fn touched_hosts(&self, store: &impl Read, set: &ChangeSet, touched: &mut BTreeSet<Id>) {
-        for change in &set.changes {
-            if change.kind == Host::KIND || change.kind == HostStatus::KIND {
-                touched.insert(change.id);
-            } else if change.kind == Service::KIND || change.kind == ServiceStatus::KIND {
-                touched.extend(self.service_host.get(&change.id).copied());
-                touched.extend(store.get::<Service>(change.id).map(|service| service.host));
-            }
-        }
-    }
-
-    /// Re-reads one host: drops what the index held for it and adds what it has now.
-    fn refresh(&mut self, store: &impl Read, id: Id) {
-        if let Some(old) = self.entries.remove(&id) {
-            self.order.remove(&(old.name, id));
-            let counts = &mut self.counts[old.class];
-            decrement(counts.hosts.get_mut(&(old.state, old.unhandled)));
-            for (service, state) in old.services {
-                decrement(counts.services.get_mut(state));
-                self.service_host.remove(&service);
-            }
-        }
-        let (Some(host), Some(status)) = (store.get::<Host>(id), store.get::<HostStatus>(id)) else {
-            return;
-        };
-        let services: Vec<(Id, &'static str)> = store
-            .children::<ServiceStatus>(id)
-            .iter()
-            .filter(|state| service_unhandled(&state.check, &status.check))
-            .filter(|state| store.get::<Service>(state.meta.id).is_some())
-            .map(|state| (state.meta.id, state_name(&state.check)))
-            .collect();
-        if services.is_empty() {
-            return;
-        }
-        let class = self.class_of(&host);
-        let entry = Entry {
-            name: host.name.clone(),
-            class,
-            state: state_name(&status.check),
-            unhandled: host_unhandled(&status.check),
-            services,
-        };
-        let counts = &mut self.counts[class];
-        *counts.hosts.entry((entry.state, entry.unhandled)).or_default() += 1;
-        for (service, state) in &entry.services {
-            *counts.services.entry(state).or_default() += 1;
-            self.service_host.insert(*service, id);
-        }
-        self.order.insert((entry.name.clone(), id), class);
-        self.entries.insert(id, entry);
     }
 
     fn class_of(&mut self, host: &Arc<Host>) -> usize {

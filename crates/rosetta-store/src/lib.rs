@@ -7,18 +7,21 @@
 //! write the backend does not have, and a failed closure or commit leaves nothing behind.
 //!
 //! Layout: [`backend`] (the trait and the in-memory implementation), [`object`] (typed access to each
-//! kind), [`cache`] (the read cache), [`tx`] (transactions), [`db`] (the facade), [`error`].
+//! kind), [`cache`] (the read cache), [`tx`] (transactions), [`db`] (the facade), [`follow`] (derived
+//! indexes that follow the change feed), [`error`].
 
 pub mod backend;
 pub mod cache;
 pub mod db;
 pub mod error;
+pub mod follow;
 pub mod object;
 pub mod tx;
 
 pub use backend::{new_writer_id, ExternalChange, MemoryStore, Mutation, Store, StoreFuture, StoredRecord};
 pub use db::{Change, ChangeFeed, ChangeSet, Db, DbStats};
 pub use error::StoreError;
+pub use follow::{Derived, Following};
 pub use object::{Object, Record};
 pub use tx::{Actor, Tx};
 

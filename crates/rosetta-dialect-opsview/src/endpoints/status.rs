@@ -21,7 +21,6 @@ use super::{fields, Env};
 use crate::call::{truthy, Output};
 use crate::config::documents;
 use crate::config::ObjectType;
-use crate::problem_index::ProblemIndex;
 use crate::render::{self, Body, Typing};
 
 const VIEW: &[Permission] = &[Permission::ViewAll, Permission::ViewSome];
@@ -385,12 +384,13 @@ pub fn services(env: &Env<'_>) -> Result<Response, GatewayError> {
     env.ok(fields([("list", Value::Array(list)), ("summary", Value::Object(summary))]))
 }
 
-/// `GET /rest/status/service?filter=unhandled` from the dialect's [`ProblemIndex`]: the summary and
+/// `GET /rest/status/service?filter=unhandled` from the dialect's [`crate::problem_index::ProblemIndex`]: the summary and
 /// the page's hosts come from the index, and only the page's hosts are read from the store.
 fn unhandled_services(env: &Env<'_>) -> Result<Response, GatewayError> {
     let visibility = visibility(env, VIEW)?;
     let db = &env.ctx.app.db;
-    let (hosts, summary, paging) = env.dialect.problems.with(db, |index: &ProblemIndex| {
+    let (hosts, summary, paging) = {
+        let index = env.dialect.problems.current(db);
         let visible = index.visible(&visibility);
         let paging = Paging::of(env, visible.hosts, false);
         let hosts = index.page(&visible, paging.window.offset, paging.window.limit);
@@ -402,7 +402,7 @@ fn unhandled_services(env: &Env<'_>) -> Result<Response, GatewayError> {
             summary.services.add_many(state, true, *count);
         }
         (hosts, summary, paging)
-    });
+    };
     let matches: Vec<HostMatch> = hosts
         .iter()
         .filter_map(|(host, services)| unhandled_on_host(db.as_ref(), &visibility, *host, services))
