@@ -49,7 +49,16 @@ pub fn stringify(value: Value) -> Value {
 }
 
 /// A value written as [`stringify`] would make it, without building the stringified copy.
-struct AsStrings<'a>(&'a Value);
+pub struct AsStrings<'a>(pub &'a Value);
+
+/// A number (or anything displayed) written as a string, as Opsview writes every scalar.
+pub struct Shown<T>(pub T);
+
+impl<T: std::fmt::Display> Serialize for Shown<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
 
 impl Serialize for AsStrings<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -82,6 +91,28 @@ pub fn reply(output: Output, status: StatusCode, body: Body) -> Response {
         Format::Yaml => yaml::to_yaml(&typed(value)),
     };
     respond(status, output.format.content_type(), text)
+}
+
+/// `alwaysReturn200`'s wrapper around a body.
+#[derive(Serialize)]
+struct Wrapped<'a, T> {
+    rest: &'a T,
+    status: String,
+}
+
+/// Writes a body that serialises itself with every scalar already a string (see [`Shown`]): JSON is
+/// written straight from it, the other formats from its value.
+pub fn reply_serialized<T: Serialize>(output: Output, status: StatusCode, body: &T) -> Response {
+    if output.format != Format::Json {
+        return reply(output, status, Body::strings(serde_json::to_value(body).unwrap_or_default()));
+    }
+    let text = if output.always_200 {
+        serde_json::to_string(&Wrapped { rest: body, status: status.as_u16().to_string() })
+    } else {
+        serde_json::to_string(body)
+    };
+    let status = if output.always_200 { StatusCode::OK } else { status };
+    respond(status, output.format.content_type(), text.unwrap_or_default())
 }
 
 /// A 200 reply.

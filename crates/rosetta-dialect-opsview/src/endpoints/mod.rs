@@ -7,6 +7,7 @@ pub mod reload;
 pub mod selection;
 pub mod session;
 pub mod status;
+pub mod status_entry;
 
 use rosetta_auth::Principal;
 use rosetta_core::{GatewayError, RequestContext, Response};

@@ -9,99 +9,26 @@ use rosetta_core::visibility::{group_subtrees, Visibility};
 use rosetta_core::{GatewayError, Response};
 use rosetta_model::query::{Page, Window};
 use rosetta_model::{
-    CheckState, Event, EventKind, Host, HostGroup, HostTemplate, Permission, StateType, StateValue, Target, Timestamp,
+    Event, EventKind, Host, HostGroup, HostTemplate, Permission, StateType, Target, Timestamp,
 };
 use serde_json::{json, Map, Value};
 
 use super::selection::{
-    downtime_flag, host_unhandled, select_status, service_unhandled, state_name, state_type_name,
-    unhandled_on_host, unhandled_only, HostMatch, HostRow, Scheduled,
+    downtime_flag, host_unhandled, select_status, service_unhandled, state_name, unhandled_on_host, unhandled_only,
+    HostMatch, HostRow,
 };
+use super::status_entry::{metric_parts, worst_service, Counts, EntryContext, HostEntry};
 use super::{fields, Env};
 use crate::call::{truthy, Output};
 use crate::config::documents;
 use crate::config::ObjectType;
-use crate::render::{self, Body, Typing};
+use crate::render::{self, AsStrings, Body, Typing};
 
 const VIEW: &[Permission] = &[Permission::ViewAll, Permission::ViewSome];
 
 fn visibility(env: &Env<'_>, allowed: &[Permission]) -> Result<Visibility, GatewayError> {
     let principal = env.require(allowed)?;
     Ok(Visibility::new(principal, env.db()))
-}
-
-/// Handled/unhandled counters per state name.
-#[derive(Debug, Default)]
-struct Counts {
-    by_state: BTreeMap<&'static str, (u64, u64)>,
-    handled: u64,
-    unhandled: u64,
-}
-
-impl Counts {
-    fn add(&mut self, state: &'static str, unhandled: bool) {
-        self.add_many(state, unhandled, 1);
-    }
-
-    fn add_many(&mut self, state: &'static str, unhandled: bool, count: u64) {
-        let entry = self.by_state.entry(state).or_default();
-        if unhandled {
-            entry.1 += count;
-            self.unhandled += count;
-        } else {
-            entry.0 += count;
-            self.handled += count;
-        }
-    }
-
-    fn total(&self) -> u64 {
-        self.handled + self.unhandled
-    }
-
-    /// `{"ok": {"handled": "5"}, ..., "handled", "unhandled", "total"}`.
-    fn nested(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        for (state, (handled, unhandled)) in &self.by_state {
-            let mut pair = Map::new();
-            if *handled > 0 {
-                pair.insert("handled".into(), json!(handled));
-            }
-            if *unhandled > 0 {
-                pair.insert("unhandled".into(), json!(unhandled));
-            }
-            map.insert((*state).into(), Value::Object(pair));
-        }
-        map.insert("handled".into(), json!(self.handled));
-        map.insert("unhandled".into(), json!(self.unhandled));
-        map.insert("total".into(), json!(self.total()));
-        map
-    }
-
-    /// `{"ok": "5", ..., "handled", "unhandled", "total"}`.
-    fn flat(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        for (state, (handled, unhandled)) in &self.by_state {
-            map.insert((*state).into(), json!(handled + unhandled));
-        }
-        map.insert("handled".into(), json!(self.handled));
-        map.insert("unhandled".into(), json!(self.unhandled));
-        map.insert("total".into(), json!(self.total()));
-        map
-    }
-}
-
-/// The worst of these service states (first of equals), for `computed_state`.
-fn worst_service<'a>(checks: impl IntoIterator<Item = &'a CheckState>) -> &'static str {
-    let mut worst: Option<(u8, &'static str)> = None;
-    for check in checks {
-        if let StateValue::Service(state) = check.state {
-            let badness = state.badness();
-            if worst.is_none_or(|(b, _)| badness > b) {
-                worst = Some((badness, state.name()));
-            }
-        }
-    }
-    worst.map_or("ok", |(_, name)| name)
 }
 
 fn computed_state(rows: &[&HostMatch]) -> &'static str {
@@ -211,119 +138,19 @@ fn page_by_name<'m>(
     page_with(env, matches.iter().collect(), default_all, |all, window| Page::sorted(all, window, |a, b| by_name(a, b)))
 }
 
-fn host_entry(env: &Env<'_>, row: &HostRow, with_services: bool) -> Value {
-    let db = env.db();
-    let now = Timestamp::now();
-    let check = &row.check;
-    let scheduled = Scheduled::on_host(db, row.host.meta.id, now);
-    let mut entry = json!({
-        "name": row.host.name,
-        "alias": row.host.alias,
-        "icon": row.host.native.get("opsview.icon").and_then(Value::as_str).unwrap_or("LOGO - Opsview")
-            .trim_start_matches("LOGO - ").to_ascii_lowercase(),
-        "state": state_name(check),
-        "state_type": state_type_name(check),
-        "state_duration": now.secs().saturating_sub(check.last_state_change.secs()).max(0),
-        "last_check": env.time(check.last_check),
-        "current_check_attempt": check.attempt,
-        "max_check_attempts": check.max_attempts,
-        "num_services": row.services.len(),
-        "num_interfaces": 0,
-        "output": check.output,
-        "downtime": scheduled.flag(Target::Host(row.host.meta.id), check),
-        "unhandled": host_unhandled(check),
-    });
-    if check.is_acknowledged() {
-        entry["acknowledged"] = json!(1);
-    }
-    if check.flapping {
-        entry["flapping"] = json!(1);
-    }
-    if truthy(env.call.params.get("include_monitored_by")) {
-        let cluster = crate::config::host::monitored_by(&row.host);
-        entry["monitored_by"] = json!(cluster);
-        entry["monitored_by_name"] = json!(ObjectType::MonitoringCluster.name_of(db, cluster).unwrap_or_default());
-    }
-    if truthy(env.call.params.get("includeextradetails")) {
-        let groups: Vec<Value> = row
-            .host
-            .hostgroups
-            .first()
-            .map(|g| crate::config::hostgroup::ancestry(db, *g))
-            .unwrap_or_default()
-            .iter()
-            .map(|g| json!({"id": g.meta.id, "name": g.name}))
-            .collect();
-        entry["hostgroup"] = Value::Array(groups);
-        entry["flapping"] = json!(check.flapping);
-    }
-    let mut counts = Counts::default();
-    for service in &row.services {
-        counts.add(state_name(&service.check), service_unhandled(&service.check, check));
-    }
-    if with_services {
-        entry["ip"] = json!(row.host.address);
-        entry["hostgroup"] = json!(row
-            .host
-            .hostgroups
-            .first()
-            .and_then(|g| db.get::<HostGroup>(*g))
-            .map(|g| g.name.clone())
-            .unwrap_or_default());
-        let mut summary = counts.flat();
-        summary.insert("computed_state".into(), json!(worst_service(row.services.iter().map(|s| &*s.check))));
-        entry["summary"] = Value::Object(summary);
-        let perf = truthy(env.call.params.get("includeperfdata"));
-        let services: Vec<Value> = row
-            .services
-            .iter()
-            .map(|service| {
-                let s = &service.check;
-                let mut item = json!({
-                    "name": service.name,
-                    "service_object_id": service.service.meta.id,
-                    "state": state_name(s),
-                    "state_type": state_type_name(s),
-                    "state_duration": now.secs().saturating_sub(s.last_state_change.secs()).max(0),
-                    "last_check": env.time(s.last_check),
-                    "current_check_attempt": s.attempt,
-                    "max_check_attempts": s.max_attempts,
-                    "output": s.output,
-                    "perfdata_available": !s.perfdata.is_empty(),
-                    "markdown": 0,
-                    "downtime": scheduled.flag(Target::Service(service.service.meta.id), s),
-                    "unhandled": service_unhandled(s, check),
-                });
-                if s.is_acknowledged() {
-                    item["acknowledged"] = json!(1);
-                }
-                if s.flapping {
-                    item["flapping"] = json!(1);
-                }
-                if perf {
-                    item["metrics"] = Value::Array(metrics(&s.perfdata));
-                }
-                item
-            })
-            .collect();
-        entry["services"] = Value::Array(services);
-    } else {
-        entry["summary"] = Value::Object(counts.nested());
-    }
-    entry
+/// A page of host entries with the view's summary.
+#[derive(serde::Serialize)]
+struct Listing<'a> {
+    list: Vec<HostEntry<'a>>,
+    summary: AsStrings<'a>,
 }
 
-/// `rta=0.045ms;...` → `[{"name":"rta","uom":"ms","value":"0.045"}]`.
-fn metrics(perfdata: &str) -> Vec<Value> {
-    perfdata
-        .split_whitespace()
-        .filter_map(|item| {
-            let (name, rest) = item.split_once('=')?;
-            let value = rest.split(';').next().unwrap_or_default();
-            let split = value.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).unwrap_or(value.len());
-            Some(json!({"name": name.trim_matches('\''), "uom": &value[split..], "value": &value[..split]}))
-        })
-        .collect()
+/// Replies with the entries of `rows` and `summary`.
+fn listing(env: &Env<'_>, rows: Vec<HostRow>, with_services: bool, summary: Map<String, Value>) -> Response {
+    let cx = EntryContext::of(env);
+    let summary = Value::Object(summary);
+    let list = rows.into_iter().map(|row| HostEntry::new(&cx, row, with_services)).collect();
+    render::reply_serialized(env.call.output, http::StatusCode::OK, &Listing { list, summary: AsStrings(&summary) })
 }
 
 fn status_rows(env: &Env<'_>) -> Result<Vec<HostRow>, GatewayError> {
@@ -367,8 +194,7 @@ pub fn hosts(env: &Env<'_>) -> Result<Response, GatewayError> {
         let last = env.db().get::<rosetta_model::ConfigStatus>(1).map_or(Timestamp(0), |s| s.last_reload);
         summary.insert("last_reload_time".into(), env.time(last));
     }
-    let list: Vec<Value> = page_rows.into_iter().map(|row| host_entry(env, &row.row(env.db()), false)).collect();
-    env.ok(fields([("list", Value::Array(list)), ("summary", Value::Object(summary))]))
+    Ok(listing(env, page_rows.into_iter().map(|row| row.row(env.db())).collect(), false, summary))
 }
 
 /// `GET /rest/status/service`.
@@ -380,12 +206,11 @@ pub fn services(env: &Env<'_>) -> Result<Response, GatewayError> {
     let (page_rows, paging) = page_by_name(env, &matches, false);
     let mut summary = top_summary(&summarise(&matches.iter().collect::<Vec<_>>()));
     summary.extend(paging);
-    let list: Vec<Value> = page_rows.into_iter().map(|row| host_entry(env, &row.row(env.db()), true)).collect();
-    env.ok(fields([("list", Value::Array(list)), ("summary", Value::Object(summary))]))
+    Ok(listing(env, page_rows.into_iter().map(|row| row.row(env.db())).collect(), true, summary))
 }
 
-/// `GET /rest/status/service?filter=unhandled` from the dialect's [`crate::problem_index::ProblemIndex`]: the summary and
-/// the page's hosts come from the index, and only the page's hosts are read from the store.
+/// `GET /rest/status/service?filter=unhandled` from the dialect's [`crate::problem_index::ProblemIndex`]: the
+/// summary and the page's hosts come from the index, and only the page's hosts are read from the store.
 fn unhandled_services(env: &Env<'_>) -> Result<Response, GatewayError> {
     let visibility = visibility(env, VIEW)?;
     let db = &env.ctx.app.db;
@@ -409,8 +234,7 @@ fn unhandled_services(env: &Env<'_>) -> Result<Response, GatewayError> {
         .collect();
     let mut summary = top_summary(&summary);
     summary.extend(paging.fields(matches.len()));
-    let list: Vec<Value> = matches.iter().map(|row| host_entry(env, &row.row(env.db()), true)).collect();
-    env.ok(fields([("list", Value::Array(list)), ("summary", Value::Object(summary))]))
+    Ok(listing(env, matches.iter().map(|row| row.row(env.db())).collect(), true, summary))
 }
 
 /// The strongest downtime flag of the hosts.
@@ -556,8 +380,8 @@ pub fn performance_metrics(env: &Env<'_>) -> Result<Response, GatewayError> {
     let mut names: Vec<String> = Vec::new();
     for row in &rows {
         for service in &row.services {
-            for metric in metrics(&service.check.perfdata) {
-                let metric_name = metric["name"].as_str().unwrap_or_default().to_owned();
+            for (metric_name, _, _) in metric_parts(&service.check.perfdata) {
+                let metric_name = metric_name.to_owned();
                 let item = match kind {
                     "host" => row.host.name.clone(),
                     "service" => service.name.clone(),
