@@ -186,6 +186,34 @@ pub fn format(format: &str, epoch: Option<i64>, utc_offset: i32) -> String {
     out
 }
 
+/// `format(DEFAULT_FORMAT, Some(epoch), utc_offset)` as a [`std::fmt::Display`], written without
+/// intermediate strings: list rows carry several dates each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DefaultDate {
+    /// Seconds since the epoch.
+    pub epoch: i64,
+    /// The zone, seconds east of UTC.
+    pub utc_offset: i32,
+}
+
+impl std::fmt::Display for DefaultDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let dt = local_datetime(self.epoch, clamp_offset(self.utc_offset));
+        write!(f, "{:02}:{:02}:{:02} - {:02}.{:02}.", dt.hour(), dt.minute(), dt.second(), dt.day(), dt.month())?;
+        if dt.year() < 0 {
+            write!(f, "-{:04}", dt.year().unsigned_abs())
+        } else {
+            write!(f, "{:04}", dt.year())
+        }
+    }
+}
+
+impl serde::Serialize for DefaultDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// The product's short duration form (`UserTime::secondsInHumanShort`): `37s`, `1m 5s`,
 /// `4h 42m 8s`, `2d 3h 1m 5s` — every unit below the largest non-zero one is printed, zeros
 /// included (`1h 0m 5s`); days are not folded into months or years. Negative durations print
@@ -230,45 +258,66 @@ fn plural(n: u64, unit: &str) -> String {
 /// - more than one calendar month away (Cake's `end`): `on n/j/y` in the given zone (the en_US
 ///   short date, e.g. `on 6/1/25`).
 pub fn time_ago_in_words(timestamp: i64, now: i64, utc_offset: i32) -> String {
-    if timestamp == now {
-        return "just now".to_string();
+    RelativeWords::new(now, utc_offset).of(timestamp)
+}
+
+/// [`time_ago_in_words`] against one `now`, with what depends only on `now` worked out once (a page of
+/// rows asks for many timestamps).
+#[derive(Debug, Clone, Copy)]
+pub struct RelativeWords {
+    now: i64,
+    utc_offset: i32,
+    month_later: u64,
+}
+
+impl RelativeWords {
+    /// The words relative to `now` in the zone `utc_offset`.
+    pub fn new(now: i64, utc_offset: i32) -> RelativeWords {
+        let now_local = local_datetime(now, clamp_offset(utc_offset));
+        let month_later = now_local
+            .checked_add_months(Months::new(1))
+            .map_or(31 * DAY, |later| (later - now_local).num_seconds());
+        RelativeWords { now, utc_offset, month_later: month_later.unsigned_abs() }
     }
-    let backwards = timestamp > now;
-    let diff = timestamp.abs_diff(now);
-    let offset = clamp_offset(utc_offset);
-    let now_local = local_datetime(now, offset);
-    let month_later = now_local
-        .checked_add_months(Months::new(1))
-        .map_or(31 * DAY, |later| (later - now_local).num_seconds());
-    if diff > month_later.unsigned_abs() {
-        return format!("on {}", format("n/j/y", Some(timestamp), utc_offset));
-    }
-    let weeks = diff / 604_800;
-    let days = (diff % 604_800) / 86_400;
-    let hours = (diff % 86_400) / 3_600;
-    let minutes = (diff % 3_600) / 60;
-    let seconds = diff % 60;
-    let parts: Vec<(u64, &str)> = if weeks > 0 {
-        vec![(weeks, "week"), (days, "day")]
-    } else if days > 0 {
-        vec![(days, "day"), (hours, "hour")]
-    } else if hours > 0 {
-        vec![(hours, "hour"), (minutes, "minute")]
-    } else if minutes > 0 {
-        vec![(minutes, "minute")]
-    } else {
-        vec![(seconds, "second")]
-    };
-    let words: Vec<String> = parts
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, unit)| plural(n, unit))
-        .collect();
-    let words = words.join(", ");
-    if backwards {
-        words
-    } else {
-        format!("{words} ago")
+
+    /// `timestamp` in words (see [`time_ago_in_words`]).
+    pub fn of(&self, timestamp: i64) -> String {
+        let (now, utc_offset) = (self.now, self.utc_offset);
+        if timestamp == now {
+            return "just now".to_string();
+        }
+        let backwards = timestamp > now;
+        let diff = timestamp.abs_diff(now);
+        if diff > self.month_later {
+            return format!("on {}", format("n/j/y", Some(timestamp), utc_offset));
+        }
+        let weeks = diff / 604_800;
+        let days = (diff % 604_800) / 86_400;
+        let hours = (diff % 86_400) / 3_600;
+        let minutes = (diff % 3_600) / 60;
+        let seconds = diff % 60;
+        let parts: Vec<(u64, &str)> = if weeks > 0 {
+            vec![(weeks, "week"), (days, "day")]
+        } else if days > 0 {
+            vec![(days, "day"), (hours, "hour")]
+        } else if hours > 0 {
+            vec![(hours, "hour"), (minutes, "minute")]
+        } else if minutes > 0 {
+            vec![(minutes, "minute")]
+        } else {
+            vec![(seconds, "second")]
+        };
+        let words: Vec<String> = parts
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, unit)| plural(n, unit))
+            .collect();
+        let words = words.join(", ");
+        if backwards {
+            words
+        } else {
+            format!("{words} ago")
+        }
     }
 }
 
@@ -499,6 +548,20 @@ mod tests {
         );
         assert_eq!(format("Z", Some(0), 90_000), "0");
         assert_eq!(format("Y", Some(-62_198_755_200), 0), "-0001");
+    }
+
+    #[test]
+    fn default_date_displays_what_format_gives() {
+        let epochs = [
+            0, 1, -1, 59, 86_399, 951_782_400, 1_700_000_000, 1_700_003_599, 4_102_444_800, 253_402_300_799,
+            253_402_300_800, -62_167_219_200, -62_167_219_201, i64::MAX, i64::MIN, i64::MAX / 1000, i64::MIN / 1000,
+        ];
+        for epoch in epochs {
+            for utc_offset in [0, 3600, -3600, 7200, 19_800, -34_200, 86_399, 86_400, -90_000, i32::MAX, i32::MIN] {
+                let date = DefaultDate { epoch, utc_offset };
+                assert_eq!(date.to_string(), format(DEFAULT_FORMAT, Some(epoch), utc_offset), "{epoch} {utc_offset}");
+            }
+        }
     }
 
     #[test]
