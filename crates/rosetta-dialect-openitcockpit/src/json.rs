@@ -139,44 +139,66 @@ pub fn format_float(f: f64) -> String {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// True for the bytes that do not stand for themselves in a PHP-encoded string: controls, `"`, `&`,
+/// `'`, `/`, `<`, `>`, `\\` and every byte of a non-ASCII character.
+const ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = byte < 0x20 || byte >= 0x80 || matches!(byte as u8, b'"' | b'&' | b'\'' | b'/' | b'<' | b'>' | b'\\');
+        byte += 1;
+    }
+    table
+};
+
 /// Calls `emit` with the escaped text of `s` (quotes excluded), piece by piece: runs of characters that
 /// stand for themselves as slices of `s`, escapes as short strings.
 fn escape_pieces(s: &str, mut emit: impl FnMut(&str)) {
-    let mut run = 0;
-    for (at, c) in s.char_indices() {
-        let escape: &str = match c {
-            '"' => "\\u0022",
-            '\\' => "\\\\",
-            '/' => "\\/",
-            '\u{08}' => "\\b",
-            '\u{0C}' => "\\f",
-            '\n' => "\\n",
-            '\r' => "\\r",
-            '\t' => "\\t",
-            '<' => "\\u003C",
-            '>' => "\\u003E",
-            '&' => "\\u0026",
-            '\'' => "\\u0027",
-            c if c.is_ascii() && c >= ' ' => continue,
-            c => {
-                emit(&s[run..at]);
-                run = at + c.len_utf8();
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let mut escaped = *b"\\u0000";
-                    for (slot, shift) in escaped[2..].iter_mut().zip([12u16, 8, 4, 0]) {
-                        *slot = HEX[usize::from((*unit >> shift) & 0xf)];
-                    }
-                    emit(std::str::from_utf8(&escaped).unwrap_or_default());
-                }
-                continue;
-            }
+    let bytes = s.as_bytes();
+    let (mut run, mut at) = (0, 0);
+    while let Some(&byte) = bytes.get(at) {
+        if !ESCAPED[usize::from(byte)] {
+            at += 1;
+            continue;
+        }
+        if run < at {
+            emit(&s[run..at]);
+        }
+        let escape: &str = match byte {
+            b'"' => "\\u0022",
+            b'\\' => "\\\\",
+            b'/' => "\\/",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b'<' => "\\u003C",
+            b'>' => "\\u003E",
+            b'&' => "\\u0026",
+            b'\'' => "\\u0027",
+            _ => "",
         };
-        emit(&s[run..at]);
-        run = at + c.len_utf8();
-        emit(escape);
+        if escape.is_empty() {
+            let c = s[at..].chars().next().unwrap_or_default();
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let mut escaped = *b"\\u0000";
+                for (slot, shift) in escaped[2..].iter_mut().zip([12u16, 8, 4, 0]) {
+                    *slot = HEX[usize::from((*unit >> shift) & 0xf)];
+                }
+                emit(std::str::from_utf8(&escaped).unwrap_or_default());
+            }
+            at += c.len_utf8().max(1);
+        } else {
+            emit(escape);
+            at += 1;
+        }
+        run = at;
     }
-    emit(&s[run..]);
+    if run < bytes.len() {
+        emit(&s[run..]);
+    }
 }
 
 /// Appends `s` as a PHP-escaped JSON string literal, quotes included.
