@@ -199,11 +199,24 @@ pub struct DefaultDate {
 impl std::fmt::Display for DefaultDate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let dt = local_datetime(self.epoch, clamp_offset(self.utc_offset));
-        write!(f, "{:02}:{:02}:{:02} - {:02}.{:02}.", dt.hour(), dt.minute(), dt.second(), dt.day(), dt.month())?;
-        if dt.year() < 0 {
-            write!(f, "-{:04}", dt.year().unsigned_abs())
+        let mut text = *b"00:00:00 - 00.00.0000";
+        for (at, value) in [(0, dt.hour()), (3, dt.minute()), (6, dt.second()), (11, dt.day()), (14, dt.month())] {
+            text[at] = b'0' + (value / 10 % 10) as u8;
+            text[at + 1] = b'0' + (value % 10) as u8;
+        }
+        let year = dt.year();
+        if (0..10_000).contains(&year) {
+            let year = year.unsigned_abs();
+            for (at, divisor) in [(17, 1000), (18, 100), (19, 10), (20, 1)] {
+                text[at] = b'0' + (year / divisor % 10) as u8;
+            }
+            return f.write_str(std::str::from_utf8(&text).unwrap_or_default());
+        }
+        f.write_str(std::str::from_utf8(&text[..17]).unwrap_or_default())?;
+        if year < 0 {
+            write!(f, "-{:04}", year.unsigned_abs())
         } else {
-            write!(f, "{:04}", dt.year())
+            write!(f, "{year:04}")
         }
     }
 }
@@ -234,14 +247,6 @@ pub fn duration_short(seconds: i64) -> String {
         format!("{m}m {s}s")
     } else {
         format!("{s}s")
-    }
-}
-
-fn plural(n: u64, unit: &str) -> String {
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
     }
 }
 
@@ -282,42 +287,46 @@ impl RelativeWords {
 
     /// `timestamp` in words (see [`time_ago_in_words`]).
     pub fn of(&self, timestamp: i64) -> String {
-        let (now, utc_offset) = (self.now, self.utc_offset);
+        use std::fmt::Write;
+        let now = self.now;
         if timestamp == now {
             return "just now".to_string();
         }
         let backwards = timestamp > now;
         let diff = timestamp.abs_diff(now);
+        let mut out = String::new();
         if diff > self.month_later {
-            return format!("on {}", format("n/j/y", Some(timestamp), utc_offset));
+            // `format("n/j/y", ...)`, the en_US short date.
+            let dt = local_datetime(timestamp, clamp_offset(self.utc_offset));
+            let _ = write!(out, "on {}/{}/{:02}", dt.month(), dt.day(), dt.year().rem_euclid(100));
+            return out;
         }
         let weeks = diff / 604_800;
         let days = (diff % 604_800) / 86_400;
         let hours = (diff % 86_400) / 3_600;
         let minutes = (diff % 3_600) / 60;
         let seconds = diff % 60;
-        let parts: Vec<(u64, &str)> = if weeks > 0 {
-            vec![(weeks, "week"), (days, "day")]
+        let parts: [(u64, &str); 2] = if weeks > 0 {
+            [(weeks, "week"), (days, "day")]
         } else if days > 0 {
-            vec![(days, "day"), (hours, "hour")]
+            [(days, "day"), (hours, "hour")]
         } else if hours > 0 {
-            vec![(hours, "hour"), (minutes, "minute")]
+            [(hours, "hour"), (minutes, "minute")]
         } else if minutes > 0 {
-            vec![(minutes, "minute")]
+            [(minutes, "minute"), (0, "")]
         } else {
-            vec![(seconds, "second")]
+            [(seconds, "second"), (0, "")]
         };
-        let words: Vec<String> = parts
-            .into_iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, unit)| plural(n, unit))
-            .collect();
-        let words = words.join(", ");
-        if backwards {
-            words
-        } else {
-            format!("{words} ago")
+        for (n, unit) in parts.into_iter().filter(|(n, _)| *n > 0) {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            let _ = write!(out, "{n} {unit}{}", if n == 1 { "" } else { "s" });
         }
+        if !backwards {
+            out.push_str(" ago");
+        }
+        out
     }
 }
 
