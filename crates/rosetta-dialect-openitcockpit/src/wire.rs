@@ -11,9 +11,32 @@ use serde_json::{json, Value};
 use crate::call::Call;
 use crate::datefmt;
 
-/// HTML-escapes plugin output for `outputHtml`.
-pub fn html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+/// Text HTML-escaped as the product escapes plugin output for `outputHtml` (`&`, `<`, `>`, `"`), written
+/// without an intermediate string.
+#[derive(Debug, Clone, Copy)]
+pub struct Html<'a>(pub &'a str);
+
+impl std::fmt::Display for Html<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(['&', '<', '>', '"']) {
+            f.write_str(&rest[..at])?;
+            f.write_str(match rest.as_bytes()[at] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                _ => "&quot;",
+            })?;
+            rest = &rest[at + 1..];
+        }
+        f.write_str(rest)
+    }
+}
+
+impl Serialize for Html<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// `{"key": id, "value": label}`.
@@ -203,7 +226,7 @@ pub struct HostStatusBlock<'a> {
     #[serde(rename = "textClass")]
     text_class: &'static str,
     #[serde(rename = "outputHtml")]
-    output_html: String,
+    output_html: Html<'a>,
 }
 
 impl<'a> HostStatusBlock<'a> {
@@ -221,7 +244,7 @@ impl<'a> HostStatusBlock<'a> {
             human_state: human,
             css_class: css,
             text_class: human,
-            output_html: html(&check.output),
+            output_html: Html(&check.output),
         }
     }
 }
@@ -247,7 +270,7 @@ pub struct ServiceStatusBlock<'a> {
     #[serde(rename = "textClass")]
     text_class: &'static str,
     #[serde(rename = "outputHtml")]
-    output_html: String,
+    output_html: Html<'a>,
 }
 
 impl<'a> ServiceStatusBlock<'a> {
@@ -268,7 +291,7 @@ impl<'a> ServiceStatusBlock<'a> {
             human_state: human,
             css_class: css,
             text_class: human,
-            output_html: html(&check.output),
+            output_html: Html(&check.output),
         }
     }
 }
@@ -349,7 +372,7 @@ pub fn downtime(call: &Call<'_>, downtime: &Downtime, allow_edit: bool) -> Value
 pub struct AcknowledgementBlock<'a> {
     acknowledgement_type: u8,
     author_name: &'a str,
-    comment_data: String,
+    comment_data: Html<'a>,
     entry_time: datefmt::DefaultDate,
     is_sticky: bool,
     notify_contacts: bool,
@@ -365,7 +388,7 @@ impl<'a> AcknowledgementBlock<'a> {
         AcknowledgementBlock {
             acknowledgement_type: if ack.sticky { 2 } else { 1 },
             author_name: &ack.author,
-            comment_data: html(&ack.comment),
+            comment_data: Html(&ack.comment),
             entry_time: clock.date(ack.time),
             is_sticky: ack.sticky,
             notify_contacts: ack.notify,
