@@ -196,34 +196,44 @@ pub struct DefaultDate {
     pub utc_offset: i32,
 }
 
-impl std::fmt::Display for DefaultDate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl DefaultDate {
+    /// The text when the year has four digits (years 0 to 9999), else `None`.
+    fn four_digit_year_text(&self) -> Option<[u8; 21]> {
         let dt = local_datetime(self.epoch, clamp_offset(self.utc_offset));
+        let year = u32::try_from(dt.year()).ok().filter(|year| *year < 10_000)?;
         let mut text = *b"00:00:00 - 00.00.0000";
         for (at, value) in [(0, dt.hour()), (3, dt.minute()), (6, dt.second()), (11, dt.day()), (14, dt.month())] {
             text[at] = b'0' + (value / 10 % 10) as u8;
             text[at + 1] = b'0' + (value % 10) as u8;
         }
-        let year = dt.year();
-        if (0..10_000).contains(&year) {
-            let year = year.unsigned_abs();
-            for (at, divisor) in [(17, 1000), (18, 100), (19, 10), (20, 1)] {
-                text[at] = b'0' + (year / divisor % 10) as u8;
-            }
+        for (at, divisor) in [(17, 1000), (18, 100), (19, 10), (20, 1)] {
+            text[at] = b'0' + (year / divisor % 10) as u8;
+        }
+        Some(text)
+    }
+}
+
+impl std::fmt::Display for DefaultDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(text) = self.four_digit_year_text() {
             return f.write_str(std::str::from_utf8(&text).unwrap_or_default());
         }
-        f.write_str(std::str::from_utf8(&text[..17]).unwrap_or_default())?;
-        if year < 0 {
-            write!(f, "-{:04}", year.unsigned_abs())
+        let dt = local_datetime(self.epoch, clamp_offset(self.utc_offset));
+        write!(f, "{:02}:{:02}:{:02} - {:02}.{:02}.", dt.hour(), dt.minute(), dt.second(), dt.day(), dt.month())?;
+        if dt.year() < 0 {
+            write!(f, "-{:04}", dt.year().unsigned_abs())
         } else {
-            write!(f, "{year:04}")
+            write!(f, "{:04}", dt.year())
         }
     }
 }
 
 impl serde::Serialize for DefaultDate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.four_digit_year_text() {
+            Some(text) => serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default()),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -232,21 +242,37 @@ impl serde::Serialize for DefaultDate {
 /// included (`1h 0m 5s`); days are not folded into months or years. Negative durations print
 /// their magnitude.
 pub fn duration_short(seconds: i64) -> String {
-    let total = seconds.unsigned_abs();
-    let (d, h, m, s) = (
-        total / 86_400,
-        (total % 86_400) / 3_600,
-        (total % 3_600) / 60,
-        total % 60,
-    );
-    if total >= 86_400 {
-        format!("{d}d {h}h {m}m {s}s")
-    } else if total >= 3_600 {
-        format!("{h}h {m}m {s}s")
-    } else if total >= 60 {
-        format!("{m}m {s}s")
-    } else {
-        format!("{s}s")
+    ShortDuration(seconds).to_string()
+}
+
+/// [`duration_short`] as a [`std::fmt::Display`], for rows that write it straight into the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShortDuration(pub i64);
+
+impl std::fmt::Display for ShortDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let total = self.0.unsigned_abs();
+        let (d, h, m, s) = (
+            total / 86_400,
+            (total % 86_400) / 3_600,
+            (total % 3_600) / 60,
+            total % 60,
+        );
+        if total >= 86_400 {
+            write!(f, "{d}d {h}h {m}m {s}s")
+        } else if total >= 3_600 {
+            write!(f, "{h}h {m}m {s}s")
+        } else if total >= 60 {
+            write!(f, "{m}m {s}s")
+        } else {
+            write!(f, "{s}s")
+        }
+    }
+}
+
+impl serde::Serialize for ShortDuration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -287,19 +313,34 @@ impl RelativeWords {
 
     /// `timestamp` in words (see [`time_ago_in_words`]).
     pub fn of(&self, timestamp: i64) -> String {
-        use std::fmt::Write;
-        let now = self.now;
+        self.words(timestamp).to_string()
+    }
+
+    /// `timestamp` in words as a [`std::fmt::Display`], for rows that write it straight into the answer.
+    pub fn words(&self, timestamp: i64) -> InWords {
+        InWords { base: *self, timestamp }
+    }
+}
+
+/// One timestamp in words (see [`RelativeWords::words`]).
+#[derive(Debug, Clone, Copy)]
+pub struct InWords {
+    base: RelativeWords,
+    timestamp: i64,
+}
+
+impl std::fmt::Display for InWords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (now, timestamp) = (self.base.now, self.timestamp);
         if timestamp == now {
-            return "just now".to_string();
+            return f.write_str("just now");
         }
         let backwards = timestamp > now;
         let diff = timestamp.abs_diff(now);
-        let mut out = String::new();
-        if diff > self.month_later {
+        if diff > self.base.month_later {
             // `format("n/j/y", ...)`, the en_US short date.
-            let dt = local_datetime(timestamp, clamp_offset(self.utc_offset));
-            let _ = write!(out, "on {}/{}/{:02}", dt.month(), dt.day(), dt.year().rem_euclid(100));
-            return out;
+            let dt = local_datetime(timestamp, clamp_offset(self.base.utc_offset));
+            return write!(f, "on {}/{}/{:02}", dt.month(), dt.day(), dt.year().rem_euclid(100));
         }
         let weeks = diff / 604_800;
         let days = (diff % 604_800) / 86_400;
@@ -317,16 +358,24 @@ impl RelativeWords {
         } else {
             [(seconds, "second"), (0, "")]
         };
+        let mut first = true;
         for (n, unit) in parts.into_iter().filter(|(n, _)| *n > 0) {
-            if !out.is_empty() {
-                out.push_str(", ");
+            if !first {
+                f.write_str(", ")?;
             }
-            let _ = write!(out, "{n} {unit}{}", if n == 1 { "" } else { "s" });
+            first = false;
+            write!(f, "{n} {unit}{}", if n == 1 { "" } else { "s" })?;
         }
         if !backwards {
-            out.push_str(" ago");
+            f.write_str(" ago")?;
         }
-        out
+        Ok(())
+    }
+}
+
+impl serde::Serialize for InWords {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

@@ -225,6 +225,9 @@ impl serde_json::ser::Formatter for PhpFormatter {
     }
 
     fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, fragment: &str) -> std::io::Result<()> {
+        if !fragment.bytes().any(|byte| ESCAPED[usize::from(byte)]) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut result = Ok(());
         escape_pieces(fragment, |piece| {
             if result.is_ok() {

@@ -71,12 +71,12 @@ impl Clock {
         datefmt::DefaultDate { epoch: time.secs(), utc_offset: self.utc_offset }
     }
 
-    fn words(&self, time: Timestamp) -> String {
-        self.words.of(time.secs())
+    fn words(&self, time: Timestamp) -> datefmt::InWords {
+        self.words.words(time.secs())
     }
 
-    fn since(&self, time: Timestamp) -> String {
-        datefmt::duration_short(self.now.secs() - time.secs())
+    fn since(&self, time: Timestamp) -> datefmt::ShortDuration {
+        datefmt::ShortDuration(self.now.secs() - time.secs())
     }
 }
 
@@ -156,12 +156,12 @@ pub struct CommonStatus<'a> {
     max_check_attempts: u32,
     latency: u8,
     #[serde(rename = "lastHardStateChangeInWords")]
-    last_hard_state_change_in_words: String,
-    last_state_change_in_words: String,
+    last_hard_state_change_in_words: datefmt::ShortDuration,
+    last_state_change_in_words: datefmt::ShortDuration,
     #[serde(rename = "lastCheckInWords")]
-    last_check_in_words: String,
+    last_check_in_words: datefmt::InWords,
     #[serde(rename = "nextCheckInWords")]
-    next_check_in_words: String,
+    next_check_in_words: datefmt::InWords,
     #[serde(rename = "isHardstate")]
     is_hardstate: bool,
     #[serde(rename = "isInMonitoring")]
@@ -318,7 +318,7 @@ pub struct DowntimeBlock<'a> {
     actual_end_time: datefmt::DefaultDate,
     duration: i64,
     #[serde(rename = "durationHuman")]
-    duration_human: String,
+    duration_human: datefmt::ShortDuration,
     #[serde(rename = "wasStarted")]
     was_started: bool,
     #[serde(rename = "internalDowntimeId")]
@@ -349,7 +349,7 @@ impl<'a> DowntimeBlock<'a> {
             scheduled_end_time: clock.date(downtime.end),
             actual_end_time: clock.date(downtime.actual_end.unwrap_or(Timestamp(0))),
             duration: downtime.duration,
-            duration_human: datefmt::duration_short(downtime.duration),
+            duration_human: datefmt::ShortDuration(downtime.duration),
             was_started: downtime.actual_start.is_some(),
             internal_downtime_id: downtime.meta.id,
             downtimehistory_id: downtime.meta.id,
