@@ -183,6 +183,14 @@ fn rows_in_default_order<'a>(db: &'a Db, vis: &'a Visibility) -> impl Iterator<I
     problems.into_iter().chain(rest)
 }
 
+/// The number of rows [`rows_in_default_order`] yields, counted without building them: every listed host
+/// with a status (the problem hosts are among them).
+fn count_in_default_order(db: &Db, vis: &Visibility) -> usize {
+    db.ordered::<Host>()
+        .filter(|host| host.enabled && vis.can_see_host(host) && db.get::<HostStatus>(host.meta.id).is_some())
+        .count()
+}
+
 fn includes(call: &Call<'_>, what: &str) -> bool {
     call.query.iter().any(|(key, value)| key.starts_with("includes[") && value == what)
 }
@@ -200,7 +208,7 @@ pub async fn index(call: &Call<'_>) -> Answer {
     let plan = Plan::new(call, &spec)?;
     let db = call.db();
     let (page, paging) = if plan.is_unfiltered_default() {
-        list::page_ordered(call, rows_in_default_order(db, &vis))
+        list::page_ordered(call, rows_in_default_order(db, &vis), || count_in_default_order(db, &vis))
     } else {
         let rows = rows(call, &vis, |host, status| host.enabled && status.is_some());
         plan.page(call, rows, |row, field| lookup(db.as_ref(), row, field))
