@@ -5,6 +5,7 @@ use std::sync::Arc;
 use http::{Method, StatusCode};
 use rosetta_auth::Principal;
 use rosetta_core::visibility::Visibility;
+use rosetta_core::request::respond;
 use rosetta_core::{GatewayError, RequestContext, Response};
 use rosetta_model::{Id, Timestamp};
 use rosetta_store::{Actor, Db};
@@ -124,8 +125,16 @@ impl Call<'_> {
 #[derive(Debug, Clone)]
 pub struct Reply {
     status: StatusCode,
-    body: Map<String, Value>,
+    body: Body,
     paging: Option<Paging>,
+}
+
+/// The action's keys: a JSON object, or already encoded.
+#[derive(Debug, Clone)]
+enum Body {
+    Value(Map<String, Value>),
+    /// The object's members, encoded the PHP way, without the braces.
+    Encoded(Vec<u8>),
 }
 
 impl Reply {
@@ -135,7 +144,13 @@ impl Reply {
             Value::Object(map) => map,
             _ => Map::new(),
         };
-        Reply { status: StatusCode::OK, body, paging: None }
+        Reply { status: StatusCode::OK, body: Body::Value(body), paging: None }
+    }
+
+    /// An answer whose keys are already encoded: `members` is `"key":value,...` as [`crate::json`]
+    /// writes it, without the braces (large lists are written straight into it).
+    pub fn encoded(members: Vec<u8>) -> Reply {
+        Reply { status: StatusCode::OK, body: Body::Encoded(members), paging: None }
     }
 
     /// `{"success": true}`.
@@ -162,12 +177,25 @@ impl Reply {
 
     /// The HTTP response.
     pub fn into_response(self) -> Response {
-        let mut body = self.body;
-        body.insert("_csrfToken".to_owned(), Value::Null);
-        if let Some(paging) = self.paging {
-            body.insert(paging.key().to_owned(), paging.to_value());
+        match self.body {
+            Body::Value(mut body) => {
+                body.insert("_csrfToken".to_owned(), Value::Null);
+                if let Some(paging) = self.paging {
+                    body.insert(paging.key().to_owned(), paging.to_value());
+                }
+                errors::php_json(self.status, &Value::Object(body))
+            }
+            Body::Encoded(mut out) => {
+                out.insert(0, b'{');
+                out.extend_from_slice(b",\"_csrfToken\":null");
+                if let Some(paging) = self.paging {
+                    out.extend_from_slice(format!(",\"{}\":", paging.key()).as_bytes());
+                    crate::json::write(&mut out, &paging.to_value());
+                }
+                out.push(b'}');
+                respond(self.status, errors::PHP_JSON_TYPE, out)
+            }
         }
-        errors::php_json(self.status, &Value::Object(body))
     }
 }
 

@@ -186,34 +186,93 @@ pub fn format(format: &str, epoch: Option<i64>, utc_offset: i32) -> String {
     out
 }
 
+/// `format(DEFAULT_FORMAT, Some(epoch), utc_offset)` as a [`std::fmt::Display`], written without
+/// intermediate strings: list rows carry several dates each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DefaultDate {
+    /// Seconds since the epoch.
+    pub epoch: i64,
+    /// The zone, seconds east of UTC.
+    pub utc_offset: i32,
+}
+
+impl DefaultDate {
+    /// The text when the year has four digits (years 0 to 9999), else `None`.
+    fn four_digit_year_text(&self) -> Option<[u8; 21]> {
+        let dt = local_datetime(self.epoch, clamp_offset(self.utc_offset));
+        let year = u32::try_from(dt.year()).ok().filter(|year| *year < 10_000)?;
+        let mut text = *b"00:00:00 - 00.00.0000";
+        for (at, value) in [(0, dt.hour()), (3, dt.minute()), (6, dt.second()), (11, dt.day()), (14, dt.month())] {
+            text[at] = b'0' + (value / 10 % 10) as u8;
+            text[at + 1] = b'0' + (value % 10) as u8;
+        }
+        for (at, divisor) in [(17, 1000), (18, 100), (19, 10), (20, 1)] {
+            text[at] = b'0' + (year / divisor % 10) as u8;
+        }
+        Some(text)
+    }
+}
+
+impl std::fmt::Display for DefaultDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(text) = self.four_digit_year_text() {
+            return f.write_str(std::str::from_utf8(&text).unwrap_or_default());
+        }
+        let dt = local_datetime(self.epoch, clamp_offset(self.utc_offset));
+        write!(f, "{:02}:{:02}:{:02} - {:02}.{:02}.", dt.hour(), dt.minute(), dt.second(), dt.day(), dt.month())?;
+        if dt.year() < 0 {
+            write!(f, "-{:04}", dt.year().unsigned_abs())
+        } else {
+            write!(f, "{:04}", dt.year())
+        }
+    }
+}
+
+impl serde::Serialize for DefaultDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.four_digit_year_text() {
+            Some(text) => serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default()),
+            None => serializer.collect_str(self),
+        }
+    }
+}
+
 /// The product's short duration form (`UserTime::secondsInHumanShort`): `37s`, `1m 5s`,
 /// `4h 42m 8s`, `2d 3h 1m 5s` — every unit below the largest non-zero one is printed, zeros
 /// included (`1h 0m 5s`); days are not folded into months or years. Negative durations print
 /// their magnitude.
 pub fn duration_short(seconds: i64) -> String {
-    let total = seconds.unsigned_abs();
-    let (d, h, m, s) = (
-        total / 86_400,
-        (total % 86_400) / 3_600,
-        (total % 3_600) / 60,
-        total % 60,
-    );
-    if total >= 86_400 {
-        format!("{d}d {h}h {m}m {s}s")
-    } else if total >= 3_600 {
-        format!("{h}h {m}m {s}s")
-    } else if total >= 60 {
-        format!("{m}m {s}s")
-    } else {
-        format!("{s}s")
+    ShortDuration(seconds).to_string()
+}
+
+/// [`duration_short`] as a [`std::fmt::Display`], for rows that write it straight into the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShortDuration(pub i64);
+
+impl std::fmt::Display for ShortDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let total = self.0.unsigned_abs();
+        let (d, h, m, s) = (
+            total / 86_400,
+            (total % 86_400) / 3_600,
+            (total % 3_600) / 60,
+            total % 60,
+        );
+        if total >= 86_400 {
+            write!(f, "{d}d {h}h {m}m {s}s")
+        } else if total >= 3_600 {
+            write!(f, "{h}h {m}m {s}s")
+        } else if total >= 60 {
+            write!(f, "{m}m {s}s")
+        } else {
+            write!(f, "{s}s")
+        }
     }
 }
 
-fn plural(n: u64, unit: &str) -> String {
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
+impl serde::Serialize for ShortDuration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -230,45 +289,93 @@ fn plural(n: u64, unit: &str) -> String {
 /// - more than one calendar month away (Cake's `end`): `on n/j/y` in the given zone (the en_US
 ///   short date, e.g. `on 6/1/25`).
 pub fn time_ago_in_words(timestamp: i64, now: i64, utc_offset: i32) -> String {
-    if timestamp == now {
-        return "just now".to_string();
+    RelativeWords::new(now, utc_offset).of(timestamp)
+}
+
+/// [`time_ago_in_words`] against one `now`, with what depends only on `now` worked out once (a page of
+/// rows asks for many timestamps).
+#[derive(Debug, Clone, Copy)]
+pub struct RelativeWords {
+    now: i64,
+    utc_offset: i32,
+    month_later: u64,
+}
+
+impl RelativeWords {
+    /// The words relative to `now` in the zone `utc_offset`.
+    pub fn new(now: i64, utc_offset: i32) -> RelativeWords {
+        let now_local = local_datetime(now, clamp_offset(utc_offset));
+        let month_later = now_local
+            .checked_add_months(Months::new(1))
+            .map_or(31 * DAY, |later| (later - now_local).num_seconds());
+        RelativeWords { now, utc_offset, month_later: month_later.unsigned_abs() }
     }
-    let backwards = timestamp > now;
-    let diff = timestamp.abs_diff(now);
-    let offset = clamp_offset(utc_offset);
-    let now_local = local_datetime(now, offset);
-    let month_later = now_local
-        .checked_add_months(Months::new(1))
-        .map_or(31 * DAY, |later| (later - now_local).num_seconds());
-    if diff > month_later.unsigned_abs() {
-        return format!("on {}", format("n/j/y", Some(timestamp), utc_offset));
+
+    /// `timestamp` in words (see [`time_ago_in_words`]).
+    pub fn of(&self, timestamp: i64) -> String {
+        self.words(timestamp).to_string()
     }
-    let weeks = diff / 604_800;
-    let days = (diff % 604_800) / 86_400;
-    let hours = (diff % 86_400) / 3_600;
-    let minutes = (diff % 3_600) / 60;
-    let seconds = diff % 60;
-    let parts: Vec<(u64, &str)> = if weeks > 0 {
-        vec![(weeks, "week"), (days, "day")]
-    } else if days > 0 {
-        vec![(days, "day"), (hours, "hour")]
-    } else if hours > 0 {
-        vec![(hours, "hour"), (minutes, "minute")]
-    } else if minutes > 0 {
-        vec![(minutes, "minute")]
-    } else {
-        vec![(seconds, "second")]
-    };
-    let words: Vec<String> = parts
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, unit)| plural(n, unit))
-        .collect();
-    let words = words.join(", ");
-    if backwards {
-        words
-    } else {
-        format!("{words} ago")
+
+    /// `timestamp` in words as a [`std::fmt::Display`], for rows that write it straight into the answer.
+    pub fn words(&self, timestamp: i64) -> InWords {
+        InWords { base: *self, timestamp }
+    }
+}
+
+/// One timestamp in words (see [`RelativeWords::words`]).
+#[derive(Debug, Clone, Copy)]
+pub struct InWords {
+    base: RelativeWords,
+    timestamp: i64,
+}
+
+impl std::fmt::Display for InWords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (now, timestamp) = (self.base.now, self.timestamp);
+        if timestamp == now {
+            return f.write_str("just now");
+        }
+        let backwards = timestamp > now;
+        let diff = timestamp.abs_diff(now);
+        if diff > self.base.month_later {
+            // `format("n/j/y", ...)`, the en_US short date.
+            let dt = local_datetime(timestamp, clamp_offset(self.base.utc_offset));
+            return write!(f, "on {}/{}/{:02}", dt.month(), dt.day(), dt.year().rem_euclid(100));
+        }
+        let weeks = diff / 604_800;
+        let days = (diff % 604_800) / 86_400;
+        let hours = (diff % 86_400) / 3_600;
+        let minutes = (diff % 3_600) / 60;
+        let seconds = diff % 60;
+        let parts: [(u64, &str); 2] = if weeks > 0 {
+            [(weeks, "week"), (days, "day")]
+        } else if days > 0 {
+            [(days, "day"), (hours, "hour")]
+        } else if hours > 0 {
+            [(hours, "hour"), (minutes, "minute")]
+        } else if minutes > 0 {
+            [(minutes, "minute"), (0, "")]
+        } else {
+            [(seconds, "second"), (0, "")]
+        };
+        let mut first = true;
+        for (n, unit) in parts.into_iter().filter(|(n, _)| *n > 0) {
+            if !first {
+                f.write_str(", ")?;
+            }
+            first = false;
+            write!(f, "{n} {unit}{}", if n == 1 { "" } else { "s" })?;
+        }
+        if !backwards {
+            f.write_str(" ago")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for InWords {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -499,6 +606,20 @@ mod tests {
         );
         assert_eq!(format("Z", Some(0), 90_000), "0");
         assert_eq!(format("Y", Some(-62_198_755_200), 0), "-0001");
+    }
+
+    #[test]
+    fn default_date_displays_what_format_gives() {
+        let epochs = [
+            0, 1, -1, 59, 86_399, 951_782_400, 1_700_000_000, 1_700_003_599, 4_102_444_800, 253_402_300_799,
+            253_402_300_800, -62_167_219_200, -62_167_219_201, i64::MAX, i64::MIN, i64::MAX / 1000, i64::MIN / 1000,
+        ];
+        for epoch in epochs {
+            for utc_offset in [0, 3600, -3600, 7200, 19_800, -34_200, 86_399, 86_400, -90_000, i32::MAX, i32::MIN] {
+                let date = DefaultDate { epoch, utc_offset };
+                assert_eq!(date.to_string(), format(DEFAULT_FORMAT, Some(epoch), utc_offset), "{epoch} {utc_offset}");
+            }
+        }
     }
 
     #[test]

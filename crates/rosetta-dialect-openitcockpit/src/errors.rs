@@ -92,10 +92,13 @@ pub fn error_url(parts: &http::request::Parts) -> String {
     out
 }
 
+/// The content type of the product's JSON answers.
+pub const PHP_JSON_TYPE: &str = "application/json; charset=UTF-8";
+
 /// A JSON response encoded the PHP way with the product's content type.
 pub fn php_json(status: StatusCode, value: &Value) -> Response {
     let options = crate::json::EncodeOptions { empty_object_as_array: true };
-    respond(status, "application/json; charset=UTF-8", crate::json::encode_with(value, options))
+    respond(status, PHP_JSON_TYPE, crate::json::encode_with(value, options))
 }
 
 /// Renders any error in the product's shape.

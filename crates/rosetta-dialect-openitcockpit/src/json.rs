@@ -139,40 +139,137 @@ pub fn format_float(f: f64) -> String {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-fn push_unicode_escape(out: &mut String, unit: u16) {
-    out.push_str("\\u");
-    for shift in [12u16, 8, 4, 0] {
-        out.push(char::from(HEX[usize::from((unit >> shift) & 0xf)]));
+/// True for the bytes that do not stand for themselves in a PHP-encoded string: controls, `"`, `&`,
+/// `'`, `/`, `<`, `>`, `\\` and every byte of a non-ASCII character.
+const ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = byte < 0x20 || byte >= 0x80 || matches!(byte as u8, b'"' | b'&' | b'\'' | b'/' | b'<' | b'>' | b'\\');
+        byte += 1;
+    }
+    table
+};
+
+/// Calls `emit` with the escaped text of `s` (quotes excluded), piece by piece: runs of characters that
+/// stand for themselves as slices of `s`, escapes as short strings.
+fn escape_pieces(s: &str, mut emit: impl FnMut(&str)) {
+    let bytes = s.as_bytes();
+    let (mut run, mut at) = (0, 0);
+    while let Some(&byte) = bytes.get(at) {
+        if !ESCAPED[usize::from(byte)] {
+            at += 1;
+            continue;
+        }
+        if run < at {
+            emit(&s[run..at]);
+        }
+        let escape: &str = match byte {
+            b'"' => "\\u0022",
+            b'\\' => "\\\\",
+            b'/' => "\\/",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b'<' => "\\u003C",
+            b'>' => "\\u003E",
+            b'&' => "\\u0026",
+            b'\'' => "\\u0027",
+            _ => "",
+        };
+        if escape.is_empty() {
+            let c = s[at..].chars().next().unwrap_or_default();
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let mut escaped = *b"\\u0000";
+                for (slot, shift) in escaped[2..].iter_mut().zip([12u16, 8, 4, 0]) {
+                    *slot = HEX[usize::from((*unit >> shift) & 0xf)];
+                }
+                emit(std::str::from_utf8(&escaped).unwrap_or_default());
+            }
+            at += c.len_utf8().max(1);
+        } else {
+            emit(escape);
+            at += 1;
+        }
+        run = at;
+    }
+    if run < bytes.len() {
+        emit(&s[run..]);
     }
 }
 
 /// Appends `s` as a PHP-escaped JSON string literal, quotes included.
 pub fn push_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\u0022"),
-            '\\' => out.push_str("\\\\"),
-            '/' => out.push_str("\\/"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0C}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003C"),
-            '>' => out.push_str("\\u003E"),
-            '&' => out.push_str("\\u0026"),
-            '\'' => out.push_str("\\u0027"),
-            c if c.is_ascii() && c >= ' ' => out.push(c),
-            c => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    push_unicode_escape(out, *unit);
-                }
-            }
-        }
-    }
+    escape_pieces(s, |piece| out.push_str(piece));
     out.push('"');
+}
+
+/// A `serde_json` formatter that writes what [`encode`] writes: PHP's string escapes and float digits,
+/// compact. Typed rows `#[derive(Serialize)]` go straight into a response buffer through it (see
+/// [`to_vec`]) with the bytes [`encode`] gives for the same value, with two exceptions that typed rows
+/// avoid: an empty object stays `{}` (see [`EncodeOptions`]) and a non-finite float is `null`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PhpFormatter;
+
+impl serde_json::ser::Formatter for PhpFormatter {
+    fn write_f32<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, value: f32) -> std::io::Result<()> {
+        writer.write_all(format_float(f64::from(value)).as_bytes())
+    }
+
+    fn write_f64<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, value: f64) -> std::io::Result<()> {
+        writer.write_all(format_float(value).as_bytes())
+    }
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, fragment: &str) -> std::io::Result<()> {
+        if !fragment.bytes().any(|byte| ESCAPED[usize::from(byte)]) {
+            return writer.write_all(fragment.as_bytes());
+        }
+        let mut result = Ok(());
+        escape_pieces(fragment, |piece| {
+            if result.is_ok() {
+                result = writer.write_all(piece.as_bytes());
+            }
+        });
+        result
+    }
+
+    fn write_char_escape<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        char_escape: serde_json::ser::CharEscape,
+    ) -> std::io::Result<()> {
+        use serde_json::ser::CharEscape;
+        let byte = match char_escape {
+            CharEscape::Quote => b'"',
+            CharEscape::ReverseSolidus => b'\\',
+            CharEscape::Solidus => b'/',
+            CharEscape::Backspace => 0x08,
+            CharEscape::FormFeed => 0x0c,
+            CharEscape::LineFeed => b'\n',
+            CharEscape::CarriageReturn => b'\r',
+            CharEscape::Tab => b'\t',
+            CharEscape::AsciiControl(byte) => byte,
+        };
+        self.write_string_fragment(writer, std::str::from_utf8(&[byte]).unwrap_or_default())
+    }
+}
+
+/// Appends `value` to `out` encoded the PHP way (see [`PhpFormatter`]).
+pub fn write<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    let mut serializer = serde_json::Serializer::with_formatter(out, PhpFormatter);
+    // Writing into a `Vec` cannot fail, and the crate's types serialize without errors.
+    let _ = value.serialize(&mut serializer);
+}
+
+/// `value` encoded the PHP way (see [`PhpFormatter`]).
+pub fn to_vec<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    write(&mut out, value);
+    out
 }
 
 #[cfg(test)]
@@ -268,6 +365,24 @@ mod tests {
         assert_eq!(back, v);
         assert!(text.is_ascii());
         assert!(!text.contains('<') && !text.contains('\''));
+    }
+
+    #[test]
+    fn the_formatter_writes_what_encode_writes() {
+        let strings = [
+            "plain", "", "<a href='x'>\"b\" & c/d</a>", "a\\b", "\u{8}\u{c}\n\r\t\u{0}\u{1}\u{1f}\u{7f}", "é€😀",
+            "Grüße \"quoted\" </script>", "\\u0022 literal", "mixed 😀<>&'/\\\"\n end",
+        ];
+        for text in strings {
+            let value = json!(text);
+            assert_eq!(String::from_utf8(to_vec(&value)).ok(), Some(encode(&value)), "{text:?}");
+            assert_eq!(String::from_utf8(to_vec(text)).ok(), Some(encode(&value)), "{text:?}");
+        }
+        let value = json!({
+            "a/b": [1, -2, u64::MAX, i64::MIN, 0.5, 1.5e-7, 3.0, 1e25, 0.30000000000000004],
+            "<k>": {"null": null, "t": true, "f": false, "list": [], "nested": {"x": "y\u{2028}"}},
+        });
+        assert_eq!(String::from_utf8(to_vec(&value)).ok(), Some(encode(&value)));
     }
 
     #[test]

@@ -33,4 +33,7 @@ pub mod sort;
 pub mod validation;
 pub mod wire;
 
+#[cfg(test)]
+mod tests;
+
 pub use dialect::OpenitcockpitDialect;

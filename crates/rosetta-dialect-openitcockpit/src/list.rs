@@ -153,15 +153,15 @@ pub fn page<T>(
 }
 
 /// Pages rows that already come filtered and in the requested order: skips to the page and takes it;
-/// only paginator mode walks the rest, to count it. Scroll mode stops after the page, which is why the
-/// product offers it.
-pub fn page_ordered<T>(call: &Call<'_>, mut rows: impl Iterator<Item = T>) -> (Vec<T>, Paging) {
+/// only paginator mode asks `count` for the number of all rows (which it can work out without building
+/// them). Scroll mode stops after the page, which is why the product offers it.
+pub fn page_ordered<T>(call: &Call<'_>, mut rows: impl Iterator<Item = T>, count: impl FnOnce() -> usize) -> (Vec<T>, Paging) {
     let request = call.page_request();
     let offset = usize::try_from(request.offset()).unwrap_or(usize::MAX);
     let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
-    let skipped = rows.by_ref().take(offset).count();
-    let page: Vec<T> = rows.by_ref().take(limit).collect();
-    let count = if request.is_scroll() { 0 } else { skipped + page.len() + rows.count() };
+    rows.by_ref().take(offset).for_each(drop);
+    let page: Vec<T> = rows.take(limit).collect();
+    let count = if request.is_scroll() { 0 } else { count() };
     let paging = request.result(page.len() as u64, count as u64);
     (page, paging)
 }

@@ -12,6 +12,7 @@ use rosetta_store::{Db, Read};
 use serde_json::{json, Map, Value};
 
 use crate::call::{Answer, Call, Reply};
+use crate::endpoints::host_rows::{HostPage, Includes};
 use crate::errors;
 use crate::filter::FieldKind;
 use crate::list::{self, flag, text, ListSpec, Plan};
@@ -66,48 +67,11 @@ pub fn container_ids(host: &Host) -> Vec<Id> {
     ids
 }
 
-/// The `Host` block of list rows (spec §3.1).
+/// The `Host` block of list rows (spec §3.1), as a value (see [`HostPage::host_block`] for the typed block).
 pub fn host_block(call: &Call<'_>, vis: &Visibility, host: &Host) -> Value {
-    let effective = effective_map(call.db().as_ref(), host);
-    let satellite = native_int(host, "satellite_id", 0);
-    json!({
-        "id": host.meta.id,
-        "uuid": host.meta.uuid.to_string(),
-        "hostname": host.name,
-        "address": host.address,
-        "description": effective.get("description").cloned().unwrap_or(Value::Null),
-        "hosttemplate_id": host.templates.first().copied().unwrap_or(0),
-        "active_checks_enabled": effective.get("active_checks_enabled").and_then(Value::as_i64) == Some(1),
-        "satelliteId": satellite,
-        "containerId": host.tenant,
-        "containerIds": container_ids(host),
-        "tags": if host.tags.is_empty() { Value::Null } else { Value::from(host.tags.join(",")) },
-        "usageFlag": native_int(host, "usage_flag", 0),
-        "allow_edit": vis.can_change_host(host),
-        "disabled": !host.enabled,
-        "priority": effective.get("priority").cloned().unwrap_or(Value::from(1)),
-        "notes": effective.get("notes").cloned().unwrap_or(Value::from("")),
-        "is_satellite_host": satellite != 0,
-        "name": host.name,
-        "allow_sharing": true,
-        "satelliteName": "Mastersystem",
-        "satelliteRestricted": false,
-        "type": wire::host_type(),
-        "additionalInformationExists": false,
-    })
-}
-
-/// The service counters of a host.
-fn servicestatus_summary(store: &impl Read, host: Id) -> Value {
-    let mut counts = [0u64; 4];
-    for status in store.children::<ServiceStatus>(host) {
-        let code = usize::from(status.check.state.code()).min(3);
-        if let Some(slot) = counts.get_mut(code) {
-            *slot += 1;
-        }
-    }
-    json!({"state": {"ok": counts[0], "warning": counts[1], "critical": counts[2], "unknown": counts[3]},
-           "total": counts.iter().sum::<u64>()})
+    let db = call.db();
+    let page = HostPage::new(call, db.as_ref(), vis, std::iter::once(host));
+    serde_json::to_value(page.host_block(host)).unwrap_or(Value::Null)
 }
 
 const INDEX_FILTERS: &[(&str, FieldKind)] = &[
@@ -219,6 +183,14 @@ fn rows_in_default_order<'a>(db: &'a Db, vis: &'a Visibility) -> impl Iterator<I
     problems.into_iter().chain(rest)
 }
 
+/// The number of rows [`rows_in_default_order`] yields, counted without building them: every listed host
+/// with a status (the problem hosts are among them).
+fn count_in_default_order(db: &Db, vis: &Visibility) -> usize {
+    db.ordered::<Host>()
+        .filter(|host| host.enabled && vis.can_see_host(host) && db.get::<HostStatus>(host.meta.id).is_some())
+        .count()
+}
+
 fn includes(call: &Call<'_>, what: &str) -> bool {
     call.query.iter().any(|(key, value)| key.starts_with("includes[") && value == what)
 }
@@ -236,40 +208,18 @@ pub async fn index(call: &Call<'_>) -> Answer {
     let plan = Plan::new(call, &spec)?;
     let db = call.db();
     let (page, paging) = if plan.is_unfiltered_default() {
-        list::page_ordered(call, rows_in_default_order(db, &vis))
+        list::page_ordered(call, rows_in_default_order(db, &vis), || count_in_default_order(db, &vis))
     } else {
         let rows = rows(call, &vis, |host, status| host.enabled && status.is_some());
         plan.page(call, rows, |row, field| lookup(db.as_ref(), row, field))
     };
-    let with_downtimes = includes(call, "downtimes");
-    let with_acks = includes(call, "acknowledgements");
-    let all: Vec<Value> = page
-        .iter()
-        .map(|row| {
-            let settings = monitoring::effective_host_settings(db.as_ref(), &row.host);
-            let status = row.status.as_ref().map_or_else(wire::not_monitored_status, |status| {
-                wire::host_status(call, &status.check, &settings)
-            });
-            let target = Target::Host(row.host.meta.id);
-            let allow = vis.can_change_host(&row.host);
-            let downtime = with_downtimes
-                .then(|| wire::active_downtime(db.as_ref(), target))
-                .flatten()
-                .map_or_else(|| json!([]), |downtime| wire::downtime(call, &downtime, allow));
-            let ack = with_acks
-                .then(|| wire::active_acknowledgement(db.as_ref(), target))
-                .flatten()
-                .map_or_else(|| json!([]), |ack| wire::acknowledgement(call, &ack, allow));
-            json!({
-                "Host": host_block(call, &vis, &row.host),
-                "Hoststatus": status,
-                "ServicestatusSummary": servicestatus_summary(db.as_ref(), row.host.meta.id),
-                "Downtime": downtime,
-                "Acknowledgement": ack,
-            })
-        })
-        .collect();
-    Ok(Reply::new(json!({"all_hosts": all, "username": call.principal.user.fullname})).paged(paging))
+    let rows: Vec<(&Host, Option<&HostStatus>)> = page.iter().map(|row| (row.host.as_ref(), row.status.as_deref())).collect();
+    let includes = Includes { downtimes: includes(call, "downtimes"), acknowledgements: includes(call, "acknowledgements") };
+    let mut out = Vec::with_capacity(2048 * rows.len() + 256);
+    HostPage::new(call, db.as_ref(), &vis, rows.iter().map(|(host, _)| *host)).write_index_rows(&mut out, &rows, includes);
+    out.extend_from_slice(b",\"username\":");
+    crate::json::write(&mut out, &call.principal.user.fullname);
+    Ok(Reply::encoded(out).paged(paging))
 }
 
 const PLAIN_FILTERS: &[(&str, FieldKind)] = &[
@@ -292,19 +242,10 @@ async fn plain_list(call: &Call<'_>, disabled: bool) -> Answer {
     };
     let db = call.db();
     let (page, paging) = list::page(call, &spec, rows, |row, field| lookup(db.as_ref(), row, field))?;
-    let all: Vec<Value> = page
-        .iter()
-        .map(|row| {
-            let mut entry = json!({"Host": host_block(call, &vis, &row.host), "Hoststatus": wire::not_monitored_status()});
-            if disabled {
-                if let (Some(map), Some(template)) = (entry.as_object_mut(), template_of(db.as_ref(), &row.host)) {
-                    map.insert("Hosttemplate".to_owned(), json!({"id": template.meta.id, "name": template.name}));
-                }
-            }
-            entry
-        })
-        .collect();
-    Ok(Reply::new(json!({"all_hosts": all})).paged(paging))
+    let hosts: Vec<&Host> = page.iter().map(|row| row.host.as_ref()).collect();
+    let mut out = Vec::with_capacity(1024 * hosts.len() + 64);
+    HostPage::new(call, db.as_ref(), &vis, hosts.iter().copied()).write_plain_rows(&mut out, &hosts, disabled);
+    Ok(Reply::encoded(out).paged(paging))
 }
 
 /// `GET /hosts/notMonitored.json`.

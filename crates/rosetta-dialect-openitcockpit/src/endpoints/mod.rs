@@ -3,6 +3,7 @@
 pub mod cmd;
 pub mod containers;
 pub mod exports;
+pub mod host_rows;
 pub mod hosts;
 pub mod objects;
 pub mod profile;
