@@ -1,7 +1,7 @@
 //! What a principal may see and change: tenant scope plus the Opsview-style `*SOME` host-group scope.
 //! Every dialect asks here, so a principal sees exactly the same objects everywhere.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use rosetta_auth::Principal;
@@ -82,6 +82,42 @@ impl Visibility {
     /// Every host the principal may see, ordered by id.
     pub fn hosts(&self, store: &impl Read) -> Vec<Arc<Host>> {
         store.all::<Host>().into_iter().filter(|host| self.can_see_host(host)).collect()
+    }
+}
+
+/// Hosts grouped by what decides whether a principal may see them (tenant, shared tenants, host
+/// groups), so an index can count per class and ask [`Visibility::can_see_host`] once per class instead
+/// of once per host. Classes are only ever added: an index keeps its class numbers.
+#[derive(Debug, Default)]
+pub struct VisibilityClasses {
+    /// One host standing for each class.
+    hosts: Vec<Arc<Host>>,
+    index: HashMap<(Id, Vec<Id>, Vec<Id>), usize>,
+}
+
+impl VisibilityClasses {
+    /// The class of `host` (numbered from 0), added when new.
+    pub fn class_of(&mut self, host: &Arc<Host>) -> usize {
+        let key = (host.tenant, host.shared_tenants.clone(), host.hostgroups.clone());
+        *self.index.entry(key).or_insert_with(|| {
+            self.hosts.push(Arc::clone(host));
+            self.hosts.len() - 1
+        })
+    }
+
+    /// Whether `visibility` may see the hosts of each class, by class number.
+    pub fn allowed(&self, visibility: &Visibility) -> Vec<bool> {
+        self.hosts.iter().map(|host| visibility.can_see_host(host)).collect()
+    }
+
+    /// The number of classes.
+    pub fn len(&self) -> usize {
+        self.hosts.len()
+    }
+
+    /// True before the first class.
+    pub fn is_empty(&self) -> bool {
+        self.hosts.is_empty()
     }
 }
 

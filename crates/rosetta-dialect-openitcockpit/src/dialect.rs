@@ -27,6 +27,8 @@ pub struct OpenitcockpitDialect {
     /// API-key candidates of `GET /profile/create_apikey.json` per user (the product keeps them in
     /// the PHP session; Rosetta has none), with their creation time.
     candidates: Mutex<HashMap<Id, (String, Instant)>>,
+    /// The listed hosts of the store, kept ready for the hosts index.
+    pub(crate) hosts: crate::host_index::HostIndexCache,
 }
 
 impl OpenitcockpitDialect {

@@ -20,6 +20,7 @@ pub mod dialect;
 pub mod endpoints;
 pub mod errors;
 pub mod filter;
+pub mod host_index;
 pub mod json;
 pub mod list;
 pub mod paging;

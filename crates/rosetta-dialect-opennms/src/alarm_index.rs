@@ -9,7 +9,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use rosetta_core::visibility::Visibility;
+use rosetta_core::visibility::{Visibility, VisibilityClasses};
 use rosetta_model::query::{Page, Window};
 use rosetta_model::{Alarm, Host, Id};
 use rosetta_store::{ChangeSet, Db, Derived, Following, Object, Read};
@@ -33,7 +33,7 @@ struct Entry {
     alarm: Arc<Alarm>,
     host: Option<Arc<Host>>,
     /// Index into [`AlarmIndex::counts`]: 0 without a node (visible to every reader of alarms), else one
-    /// more than the index of the node's class in [`AlarmIndex::classes`].
+    /// more than the node's class in [`AlarmIndex::classes`].
     bucket: usize,
     /// The alarm's severity id, kept here so a severity filter reads no alarm.
     severity: u8,
@@ -71,10 +71,7 @@ pub struct AlarmIndex {
     entries: BTreeMap<Key, Entry>,
     /// Each indexed alarm's key, to find its entry again when it changes.
     keys: HashMap<Id, Key>,
-    /// One host per distinct (tenant, shared tenants, host groups): what [`Visibility::can_see_host`]
-    /// reads, so one answer per class is the answer for each of its hosts.
-    classes: Vec<Arc<Host>>,
-    class_of: HashMap<(Id, Vec<Id>, Vec<Id>), usize>,
+    classes: VisibilityClasses,
     /// Alarms by bucket (see [`Entry::bucket`]) and severity id.
     counts: Vec<[usize; SEVERITIES]>,
 }
@@ -140,18 +137,16 @@ impl AlarmIndex {
     }
 
     fn bucket_of(&mut self, host: &Arc<Host>) -> usize {
-        let key = (host.tenant, host.shared_tenants.clone(), host.hostgroups.clone());
-        let class = *self.class_of.entry(key).or_insert_with(|| {
-            self.classes.push(Arc::clone(host));
+        let bucket = self.classes.class_of(host) + 1;
+        if bucket == self.counts.len() {
             self.counts.push([0; SEVERITIES]);
-            self.classes.len() - 1
-        });
-        class + 1
+        }
+        bucket
     }
 
     /// Whether `visibility` lets each bucket through (see [`Entry::bucket`]).
     fn allowed(&self, visibility: &Visibility) -> Vec<bool> {
-        [true].into_iter().chain(self.classes.iter().map(|host| visibility.can_see_host(host))).collect()
+        [true].into_iter().chain(self.classes.allowed(visibility)).collect()
     }
 
     /// The alarms `visibility` lets through, in index order.

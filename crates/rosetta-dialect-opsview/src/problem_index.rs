@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use rosetta_core::visibility::Visibility;
+use rosetta_core::visibility::{Visibility, VisibilityClasses};
 use rosetta_model::{Host, HostStatus, Id, Service, ServiceStatus};
 use rosetta_store::{ChangeSet, Db, Derived, Following, Object, Read};
 
@@ -45,9 +45,8 @@ pub struct ProblemIndex {
     order: BTreeMap<(String, Id), usize>,
     /// The host of each indexed service, to find it again when the service is gone.
     service_host: HashMap<Id, Id>,
-    /// One host of each class, standing for the class.
-    classes: Vec<Arc<Host>>,
-    class_of: HashMap<(Id, Vec<Id>, Vec<Id>), usize>,
+    classes: VisibilityClasses,
+    /// By class.
     counts: Vec<ClassCounts>,
 }
 
@@ -132,7 +131,7 @@ impl Derived for ProblemIndex {
 impl ProblemIndex {
     /// What `visibility` may see of the index.
     pub fn visible(&self, visibility: &Visibility) -> Visible {
-        let allowed: Vec<bool> = self.classes.iter().map(|host| visibility.can_see_host(host)).collect();
+        let allowed = self.classes.allowed(visibility);
         let (mut hosts, mut host_states, mut service_states) = (0, BTreeMap::new(), BTreeMap::new());
         for counts in self.counts.iter().zip(&allowed).filter(|(_, allowed)| **allowed).map(|(counts, _)| counts) {
             for (key, count) in counts.hosts.iter().filter(|(_, count)| **count > 0) {
@@ -160,12 +159,11 @@ impl ProblemIndex {
     }
 
     fn class_of(&mut self, host: &Arc<Host>) -> usize {
-        let key = (host.tenant, host.shared_tenants.clone(), host.hostgroups.clone());
-        *self.class_of.entry(key).or_insert_with(|| {
-            self.classes.push(Arc::clone(host));
+        let class = self.classes.class_of(host);
+        if class == self.counts.len() {
             self.counts.push(ClassCounts::default());
-            self.classes.len() - 1
-        })
+        }
+        class
     }
 }
 

@@ -67,6 +67,37 @@ fn names(reply: &Value) -> Vec<String> {
     reply["all_hosts"].as_array().expect("all_hosts").iter().map(|row| row["Host"]["name"].as_str().unwrap_or_default().to_owned()).collect()
 }
 
+/// Every page of 7 in scroll and paginator mode, for each caller, equals the general path's; the full list
+/// is the pages in order and its count their number. Returns the full lists' names.
+async fn pages_agree(server: &TestServer, callers: &[(&str, &str)], step: &str) -> Vec<Vec<String>> {
+    // The same order spelled as an explicit two-column sort takes the general path.
+    let explicit = "sort[Hoststatus.current_state]=desc&sort[Hosts.id]=asc";
+    let mut lists = Vec::new();
+    for (who, key) in callers {
+        let mut seen = Vec::new();
+        for mode in ["scroll=true&", ""] {
+            for page in 1..=12 {
+                let query = format!("/hosts/index.json?angular=true&{mode}limit=7&page={page}");
+                let fast = send(server, "GET", &query, key, None).await;
+                let general = send(server, "GET", &format!("{query}&{explicit}"), key, None).await;
+                assert_eq!(fast.status, 200, "{}", fast.text());
+                // Both paths render rows with the same code; what they choose and how they page must agree
+                // (the rows' "... ago" fields may tick between the two requests).
+                assert_eq!(page_of(&fast.json()), page_of(&general.json()), "{step}: {who} {query}");
+                if mode.is_empty() {
+                    seen.extend(names(&fast.json()));
+                }
+            }
+        }
+        let all = send(server, "GET", "/hosts/index.json?angular=true&limit=1000", key, None).await.json();
+        assert_eq!(names(&all), seen, "{step}: {who}: pages of 7 cover the whole list in order");
+        let count = all["paging"]["count"].as_u64().expect("count") as usize;
+        assert_eq!(count, seen.len(), "{step}: {who}");
+        lists.push(seen);
+    }
+    lists
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_order_pages_equal_the_sorted_path() {
     let server = TestServer::start().await;
@@ -74,30 +105,11 @@ async fn default_order_pages_equal_the_sorted_path() {
     let admin = key_for(&server, "admin").await;
     add_user(&server, "scoped", "Administrator", vec![TenantAccess { tenant, level: TenantLevel::Read }]).await;
     let scoped = key_for(&server, "scoped").await;
-    // The same order spelled as an explicit two-column sort takes the general path.
-    let explicit = "sort[Hoststatus.current_state]=desc&sort[Hosts.id]=asc";
-    for (who, key) in [("admin", &admin), ("scoped", &scoped)] {
-        let mut seen = Vec::new();
-        for mode in ["scroll=true&", ""] {
-            for page in 1..=12 {
-                let query = format!("/hosts/index.json?angular=true&{mode}limit=7&page={page}");
-                let fast = send(&server, "GET", &query, key, None).await;
-                let general = send(&server, "GET", &format!("{query}&{explicit}"), key, None).await;
-                assert_eq!(fast.status, 200, "{}", fast.text());
-                // Both paths render rows with the same code; what they choose and how they page must agree
-                // (the rows' "... ago" fields may tick between the two requests).
-                assert_eq!(page_of(&fast.json()), page_of(&general.json()), "{who} {query}");
-                if mode.is_empty() {
-                    seen.extend(names(&fast.json()));
-                }
-            }
-        }
+    let callers = [("admin", admin.as_str()), ("scoped", scoped.as_str())];
+    pages_agree(&server, &callers, "the start").await;
+    for key in [&admin, &scoped] {
         let all = send(&server, "GET", "/hosts/index.json?angular=true&limit=1000", key, None).await.json();
-        assert_eq!(names(&all), seen, "{who}: pages of 7 cover the whole list in order");
-        let count = all["paging"]["count"].as_u64().expect("count") as usize;
-        assert_eq!(count, seen.len(), "{who}");
-        let first = &all["all_hosts"][0]["Hoststatus"]["currentState"];
-        assert_eq!(first, 2, "{who}: unreachable hosts come first");
+        assert_eq!(all["all_hosts"][0]["Hoststatus"]["currentState"], 2, "unreachable hosts come first");
     }
     // Admin sees 80 hosts minus 9 disabled (h000, h009, ...) = 71; the scoped user (tenant A and the root)
     // not the 16 of tenant B, and 8 of its 64 are disabled.
@@ -106,4 +118,61 @@ async fn default_order_pages_equal_the_sorted_path() {
     let scoped_all = send(&server, "GET", "/hosts/index.json?angular=true&limit=1000", &scoped, None).await.json();
     assert_eq!(scoped_all["paging"]["count"], 56);
     assert!(names(&scoped_all).iter().all(|name| name[1..].parse::<usize>().is_ok_and(|n| n % 5 != 1)));
+}
+
+/// The same server answers after each kind of change as the general path does: the listed-hosts index
+/// follows hosts going down and up, disabled and enabled, moved to another tenant, deleted, and new
+/// monitored hosts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_order_pages_follow_changes() {
+    let server = TestServer::start().await;
+    let tenant = estate(&server).await;
+    let admin = key_for(&server, "admin").await;
+    add_user(&server, "scoped", "Administrator", vec![TenantAccess { tenant, level: TenantLevel::Read }]).await;
+    let scoped = key_for(&server, "scoped").await;
+    let callers = [("admin", admin.as_str()), ("scoped", scoped.as_str())];
+    pages_agree(&server, &callers, "the start").await;
+    let id_of = |name: &str| server.db.find_by_name::<Host>(name).expect("host").meta.id;
+    let (h010, h011, h012, h013) = (id_of("h010"), id_of("h011"), id_of("h012"), id_of("h013"));
+    let submit = |id: Id, state: HostState| CheckResult::new(Target::Host(id), StateValue::Host(state), "x");
+    let write = |change: Box<dyn FnOnce(&mut rosetta_store::Tx<'_>) -> Result<(), rosetta_core::GatewayError> + Send>| {
+        server.db.write(Actor::system(), change)
+    };
+    write(Box::new(move |tx| monitoring::submit_result(tx, submit(h010, HostState::Unreachable)).map(drop))).await.expect("down");
+    pages_agree(&server, &callers, "a host became unreachable").await;
+    write(Box::new(move |tx| monitoring::submit_result(tx, submit(h012, HostState::Up)).map(drop))).await.expect("up");
+    pages_agree(&server, &callers, "a host came back").await;
+    write(Box::new(move |tx| {
+        let host = tx.get::<Host>(h011).expect("h011");
+        tx.update(Host { enabled: false, ..(*host).clone() });
+        Ok(())
+    }))
+    .await
+    .expect("disable");
+    pages_agree(&server, &callers, "a host disabled").await;
+    let before = pages_agree(&server, &callers, "again").await;
+    assert!(before[1].contains(&"h013".to_owned()), "{before:?}");
+    let other = server.db.all::<Tenant>().into_iter().find(|t| t.name == "B").expect("tenant B").meta.id;
+    write(Box::new(move |tx| {
+        let host = tx.get::<Host>(h013).expect("h013");
+        tx.update(Host { tenant: other, ..(*host).clone() });
+        Ok(())
+    }))
+    .await
+    .expect("move");
+    let after = pages_agree(&server, &callers, "a host moved to tenant B").await;
+    assert!(after[0].contains(&"h013".to_owned()) && !after[1].contains(&"h013".to_owned()), "{after:?}");
+    write(Box::new(move |tx| monitoring::delete_host(tx, h010).map(drop))).await.expect("delete");
+    pages_agree(&server, &callers, "a host deleted").await;
+    write(Box::new(|tx| {
+        let host = tx.insert(Host::new("h-new".to_owned(), "10.0.0.3", ROOT_TENANT)).meta.id;
+        monitoring::start_reload(tx)?;
+        monitoring::finish_reload(tx)?;
+        monitoring::submit_result(tx, CheckResult::new(Target::Host(host), StateValue::Host(HostState::Down), "x"))
+            .map(drop)
+    }))
+    .await
+    .expect("new host");
+    let last = pages_agree(&server, &callers, "a new monitored host").await;
+    assert!(last[0].contains(&"h-new".to_owned()), "{last:?}");
 }

@@ -2,7 +2,6 @@
 //! loadHostsByString, byUuid, view.
 
 use std::cell::OnceCell;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use rosetta_core::monitoring;
@@ -14,6 +13,7 @@ use serde_json::{json, Map, Value};
 use crate::call::{Answer, Call, Reply};
 use crate::endpoints::host_rows::{HostPage, Includes};
 use crate::errors;
+use crate::host_index::HostIndex;
 use crate::filter::FieldKind;
 use crate::list::{self, flag, text, ListSpec, Plan};
 use crate::settings::{self, Family, Own};
@@ -157,38 +157,25 @@ fn rows(call: &Call<'_>, vis: &Visibility, keep: impl Fn(&Host, Option<&HostStat
         .collect()
 }
 
-/// The index's rows in its default order (current state descending, then id) straight from the store's
-/// indexes: hosts with a problem state from the flagged index first, then the rest in id order, read
-/// lazily so a page touches only the hosts before its end.
-fn rows_in_default_order<'a>(db: &'a Db, vis: &'a Visibility) -> impl Iterator<Item = Row> + 'a {
-    let listed = |host: &Host| host.enabled && vis.can_see_host(host);
-    let mut problems: Vec<Row> = db
-        .flagged::<HostStatus>()
-        .into_iter()
-        .filter_map(|status| {
-            let host = db.get::<Host>(status.meta.id).filter(|host| listed(host))?;
-            Some(Row::new(host, Some(status)))
-        })
-        .collect();
-    let code = |row: &Row| row.status.as_ref().map_or(0, |status| status.check.state.code());
-    problems.sort_by(|a, b| code(b).cmp(&code(a)).then(a.host.meta.id.cmp(&b.host.meta.id)));
-    let first: HashSet<Id> = problems.iter().map(|row| row.host.meta.id).collect();
-    let rest = db.ordered::<Host>().filter_map(move |host| {
-        if first.contains(&host.meta.id) || !listed(&host) {
-            return None;
-        }
+/// The index's rows in its default order (current state descending, then id): the problem hosts the
+/// listed-hosts index names first, then the rest in id order, read lazily so a page touches only the hosts
+/// before its end.
+fn rows_in_default_order<'a>(
+    db: &'a Db,
+    vis: &'a Visibility,
+    index: &'a HostIndex,
+    allowed: &'a [bool],
+) -> impl Iterator<Item = Row> + 'a {
+    let row = move |host: Arc<Host>| {
         let status = db.get::<HostStatus>(host.meta.id)?;
         Some(Row::new(host, Some(status)))
-    });
-    problems.into_iter().chain(rest)
-}
-
-/// The number of rows [`rows_in_default_order`] yields, counted without building them: every listed host
-/// with a status (the problem hosts are among them).
-fn count_in_default_order(db: &Db, vis: &Visibility) -> usize {
-    db.ordered::<Host>()
-        .filter(|host| host.enabled && vis.can_see_host(host) && db.get::<HostStatus>(host.meta.id).is_some())
-        .count()
+    };
+    let problems = index.problems(allowed).filter_map(move |id| row(db.get::<Host>(id)?));
+    let rest = db
+        .ordered::<Host>()
+        .filter(move |host| !index.is_problem(host.meta.id) && host.enabled && vis.can_see_host(host))
+        .filter_map(row);
+    problems.chain(rest)
 }
 
 fn includes(call: &Call<'_>, what: &str) -> bool {
@@ -208,7 +195,9 @@ pub async fn index(call: &Call<'_>) -> Answer {
     let plan = Plan::new(call, &spec)?;
     let db = call.db();
     let (page, paging) = if plan.is_unfiltered_default() {
-        list::page_ordered(call, rows_in_default_order(db, &vis), || count_in_default_order(db, &vis))
+        let index = call.dialect.hosts.current(db);
+        let allowed = index.allowed(&vis);
+        list::page_ordered(call, rows_in_default_order(db, &vis, &index, &allowed), || index.count(&allowed))
     } else {
         let rows = rows(call, &vis, |host, status| host.enabled && status.is_some());
         plan.page(call, rows, |row, field| lookup(db.as_ref(), row, field))
