@@ -228,8 +228,8 @@ impl Upstream {
         *request.method_mut() = head.method.clone();
         *request.uri_mut() = self.url.uri(&head.path_and_query)?;
         *request.headers_mut() = head.headers.clone();
-        for (name, value) in auth {
-            request.headers_mut().insert(name, value);
+        for (name, value) in auth.iter() {
+            request.headers_mut().insert(name, value.clone());
         }
         Ok(request)
     }

@@ -78,6 +78,55 @@ async fn openitcockpit_upstream_gets_its_api_key_and_no_apikey_query() {
     assert_no_caller_credentials(&seen[0]);
 }
 
+#[tokio::test]
+async fn prepared_credential_headers_are_reused_and_follow_the_credentials() {
+    let proxy = upstream(Product::Opennms, config("http://127.0.0.1:9", password("svc", "pw")));
+    let headers = |credentials: UpstreamCredentials| {
+        let proxy = &proxy;
+        async move {
+            let timeout = Duration::from_secs(1);
+            proxy.translator.headers(&credentials, &proxy.client, &proxy.url, timeout).await.expect("headers")
+        }
+    };
+    let first = headers(password("svc", "pw")).await;
+    assert_eq!(first[0].1, "Basic c3ZjOnB3");
+    assert!(Arc::ptr_eq(&first, &headers(password("svc", "pw")).await), "built once, then shared");
+    assert_eq!(headers(password("svc", "pw2")).await[0].1, "Basic c3ZjOnB3Mg==", "a new password, a new field");
+    assert_eq!(headers(password("svc2", "pw")).await[0].1, "Basic c3ZjMjpwdw==", "a new user, a new field");
+    assert_eq!(headers(password("svc", "pw")).await[0].1, "Basic c3ZjOnB3");
+}
+
+#[tokio::test]
+async fn each_mapped_user_keeps_its_own_upstream_account_request_after_request() {
+    let server = ok_fake().await;
+    let users = BTreeMap::from([("alice".to_owned(), password("alice-up", "a")), ("bob".to_owned(), password("bob-up", "b"))]);
+    let mut settings = config(&server.url, password("unused", "x"));
+    settings.auth = UpstreamAuth::PerUser { users, fallback: None };
+    let proxy = upstream(Product::Opennms, settings);
+    let (alice, bob) = (context("alice").await, context("bob").await);
+    for ctx in [&alice, &bob, &alice, &bob] {
+        proxy.forward(ctx, caller_request(Method::GET, "/opennms/rest/alarms", Bytes::new()), "").await.expect("ok");
+    }
+    let sent: Vec<Option<String>> = server.seen().iter().map(|seen| seen.header("authorization").map(str::to_owned)).collect();
+    let (alice_up, bob_up) = (Some("Basic YWxpY2UtdXA6YQ==".to_owned()), Some("Basic Ym9iLXVwOmI=".to_owned()));
+    assert_eq!(sent, vec![alice_up.clone(), bob_up.clone(), alice_up, bob_up]);
+}
+
+#[tokio::test]
+async fn openitcockpit_upstream_gets_its_api_key_and_no_apikey_query() {
+    let upstream_server = ok_fake().await;
+    let key = "ab".repeat(80);
+    let proxy = upstream(Product::Openitcockpit, config(&upstream_server.url, UpstreamCredentials::ApiKey { apikey: key.clone() }));
+    let ctx = context("alice").await;
+    let request = caller_request(Method::GET, "/hosts/index.json?apikey=callerkey&angular=true", Bytes::new());
+    let response = proxy.forward(&ctx, request, "").await.expect("forwarded");
+    assert_eq!(response.status(), StatusCode::OK);
+    let seen = upstream_server.seen();
+    assert_eq!(seen[0].uri, "/hosts/index.json?angular=true");
+    assert_eq!(seen[0].header("authorization"), Some(format!("X-OITC-API {key}").as_str()));
+    assert_no_caller_credentials(&seen[0]);
+}
+
 /// A fake Opsview: `/rest/login` issues numbered tokens; other paths need the newest token, and answer
 /// 401 to older ones.
 async fn fake_opsview() -> (Fake, Arc<AtomicUsize>) {
