@@ -414,15 +414,20 @@ fn upstream_body_error(err: &(dyn std::error::Error + 'static)) -> GatewayError 
 }
 
 /// The upstream's response body with a limit on the pause between two frames.
+///
+/// The timer is armed only when a frame is not ready at once (a small answer usually is), so most
+/// responses never touch the timer wheel.
 struct IdleTimeoutBody {
     inner: Incoming,
     timeout: Duration,
-    sleep: Pin<Box<tokio::time::Sleep>>,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// True while `sleep` counts the current pause; a frame ends the pause.
+    armed: bool,
 }
 
 impl IdleTimeoutBody {
     fn new(inner: Incoming, timeout: Duration) -> IdleTimeoutBody {
-        IdleTimeoutBody { inner, timeout, sleep: Box::pin(tokio::time::sleep(timeout)) }
+        IdleTimeoutBody { inner, timeout, sleep: None, armed: false }
     }
 }
 
@@ -434,17 +439,28 @@ impl Body for IdleTimeoutBody {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(frame) => {
-                let deadline = tokio::time::Instant::now() + this.timeout;
-                this.sleep.as_mut().reset(deadline);
+                this.armed = false;
                 Poll::Ready(frame.map(|frame| frame.map_err(|err| Box::new(err) as BoxError)))
             }
-            Poll::Pending => match this.sleep.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "upstream body read timed out",
-                ))))),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => {
+                let deadline = tokio::time::Instant::now() + this.timeout;
+                let sleep = match &mut this.sleep {
+                    Some(sleep) if this.armed => sleep,
+                    Some(sleep) => {
+                        sleep.as_mut().reset(deadline);
+                        sleep
+                    }
+                    None => this.sleep.insert(Box::pin(tokio::time::sleep_until(deadline))),
+                };
+                this.armed = true;
+                match sleep.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "upstream body read timed out",
+                    ))))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
         }
     }
 

@@ -417,6 +417,43 @@ async fn a_body_cut_short_ends_the_stream_with_an_error() {
     assert!(result.is_err(), "the caller sees the cut, not a short body");
 }
 
+/// An upstream that answers `HTTP/1.1 200` with a 9-byte body sent in three parts, `pause` apart.
+async fn trickling_upstream(pause: Duration) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let Ok((mut stream, _)) = listener.accept().await else { return };
+        let mut buffer = vec![0u8; 65536];
+        let _ = stream.read(&mut buffer).await;
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nabc").await;
+        for part in [b"def", b"ghi"] {
+            tokio::time::sleep(pause).await;
+            let _ = stream.write_all(part).await;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn the_read_timeout_limits_each_pause_in_the_body_not_the_whole_body() {
+    let mut settings = config(&trickling_upstream(Duration::from_millis(200)).await, password("svc", "pw"));
+    settings.read_timeout_ms = 300;
+    let proxy = upstream(Product::Opennms, settings);
+    let ctx = context("alice").await;
+    let response = proxy.forward(&ctx, caller_request(Method::GET, "/opennms/rest/info", Bytes::new()), "").await.expect("head");
+    assert_eq!(body_of(response).await, "abcdefghi", "two pauses of 200 ms under a 300 ms limit");
+
+    let mut settings = config(&trickling_upstream(Duration::from_millis(600)).await, password("svc", "pw"));
+    settings.read_timeout_ms = 300;
+    let proxy = upstream(Product::Opennms, settings);
+    let response = proxy.forward(&ctx, caller_request(Method::GET, "/opennms/rest/info", Bytes::new()), "").await.expect("head");
+    let started = Instant::now();
+    let err = http_body_util::BodyExt::collect(response.into_body()).await.expect_err("a 600 ms pause is over the limit");
+    assert!(super::super::forward::describe(err.as_ref()).contains("timed out"), "{err}");
+    assert!(started.elapsed() < Duration::from_millis(550), "cut at the limit, not at the next part");
+}
+
 #[tokio::test]
 async fn upstream_5xx_is_passed_through() {
     let server = fake(|_| async { json(500, serde_json::json!({"message": "boom"})) }.boxed()).await;
