@@ -72,12 +72,25 @@ fn method_label(method: &http::Method) -> metrics::SharedString {
         .map_or_else(|| method.as_str().to_owned().into(), |(_, name)| metrics::SharedString::const_str(*name))
 }
 
+/// The status as a label without allocating for the common ones.
+fn status_label(status: u16) -> metrics::SharedString {
+    const COMMON: [(u16, &str); 18] = [
+        (200, "200"), (201, "201"), (204, "204"), (301, "301"), (302, "302"), (304, "304"),
+        (400, "400"), (401, "401"), (403, "403"), (404, "404"), (405, "405"), (409, "409"),
+        (413, "413"), (429, "429"), (500, "500"), (502, "502"), (503, "503"), (504, "504"),
+    ];
+    COMMON
+        .iter()
+        .find(|(code, _)| *code == status)
+        .map_or_else(|| status.to_string().into(), |(_, text)| metrics::SharedString::const_str(text))
+}
+
 /// Records one answered request.
 pub fn record_request(dialect: &'static str, method: &http::Method, path: &str, status: u16, seconds: f64) {
     let route = route_label(path);
     metrics::counter!(
         "rosetta_http_requests_total",
-        "dialect" => dialect, "method" => method_label(method), "route" => route, "status" => status.to_string()
+        "dialect" => dialect, "method" => method_label(method), "route" => route, "status" => status_label(status)
     )
     .increment(1);
     metrics::histogram!("rosetta_http_request_duration_seconds", "dialect" => dialect).record(seconds);
@@ -188,5 +201,12 @@ mod tests {
         assert_eq!(route_label("/"), "/");
         assert_eq!(route_label("/a/b/c/d/e/f/g"), "/a/b/c/d/e");
         assert_eq!(route_label("/api/v1/hosts/0123456789abcdef0123"), "/api/v1/hosts/{id}");
+    }
+
+    #[test]
+    fn status_labels_are_the_numbers() {
+        assert_eq!(status_label(200).as_ref(), "200");
+        assert_eq!(status_label(504).as_ref(), "504");
+        assert_eq!(status_label(418).as_ref(), "418");
     }
 }
