@@ -5,6 +5,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 
+use dashmap::DashMap;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use rosetta_model::*;
 use rosetta_store::Db;
@@ -85,15 +86,41 @@ fn status_label(status: u16) -> metrics::SharedString {
         .map_or_else(|| status.to_string().into(), |(_, text)| metrics::SharedString::const_str(text))
 }
 
+/// The handles of the request metrics, kept so that a request of a kind already seen skips the
+/// registry (building its key, hashing every label). Routes are low-cardinality labels, so this holds
+/// no more entries than the registry itself.
+#[derive(Default)]
+struct RequestMetrics {
+    counters: DashMap<(&'static str, http::Method, String, u16), metrics::Counter>,
+    durations: DashMap<&'static str, metrics::Histogram>,
+}
+
 /// Records one answered request.
 pub fn record_request(dialect: &'static str, method: &http::Method, path: &str, status: u16, seconds: f64) {
-    let route = route_label(path);
-    metrics::counter!(
-        "rosetta_http_requests_total",
-        "dialect" => dialect, "method" => method_label(method), "route" => route, "status" => status_label(status)
-    )
-    .increment(1);
-    metrics::histogram!("rosetta_http_request_duration_seconds", "dialect" => dialect).record(seconds);
+    static HANDLES: OnceLock<RequestMetrics> = OnceLock::new();
+    // Handles are bound to the recorder in place when they are made: install it first.
+    handle();
+    let handles = HANDLES.get_or_init(RequestMetrics::default);
+    let key = (dialect, method.clone(), route_label(path), status);
+    match handles.counters.get(&key) {
+        Some(counter) => counter.increment(1),
+        None => {
+            let counter = metrics::counter!(
+                "rosetta_http_requests_total",
+                "dialect" => dialect, "method" => method_label(method), "route" => key.2.clone(), "status" => status_label(status)
+            );
+            counter.increment(1);
+            handles.counters.insert(key, counter);
+        }
+    }
+    match handles.durations.get(dialect) {
+        Some(histogram) => histogram.record(seconds),
+        None => {
+            let histogram = metrics::histogram!("rosetta_http_request_duration_seconds", "dialect" => dialect);
+            histogram.record(seconds);
+            handles.durations.insert(dialect, histogram);
+        }
+    }
 }
 
 /// Records one authentication attempt.
@@ -208,5 +235,23 @@ mod tests {
         assert_eq!(status_label(200).as_ref(), "200");
         assert_eq!(status_label(504).as_ref(), "504");
         assert_eq!(status_label(418).as_ref(), "418");
+    }
+
+    #[test]
+    fn requests_of_a_kind_already_seen_count_on_their_own_series() {
+        let path = "/opennms/rest/metrics-handles/7";
+        for _ in 0..3 {
+            record_request("opennms", &http::Method::GET, path, 200, 0.001);
+        }
+        record_request("opennms", &http::Method::GET, path, 404, 0.001);
+        record_request("opennms", &http::Method::DELETE, path, 200, 0.001);
+        let text = handle().render();
+        let series = |method: &str, status: u16| {
+            format!(r#"rosetta_http_requests_total{{dialect="opennms",method="{method}",route="/opennms/rest/metrics-handles/{{id}}",status="{status}"}}"#)
+        };
+        assert!(text.contains(&format!("{} 3\n", series("GET", 200))), "{text}");
+        assert!(text.contains(&format!("{} 1\n", series("GET", 404))), "{text}");
+        assert!(text.contains(&format!("{} 1\n", series("DELETE", 200))), "{text}");
+        assert!(text.contains(r#"rosetta_http_request_duration_seconds_count{dialect="opennms"} 5"#), "{text}");
     }
 }
