@@ -9,7 +9,8 @@ use dashmap::DashMap;
 #[derive(Debug)]
 pub struct AuditLimiter {
     interval: Duration,
-    last: DashMap<(String, String), Instant>,
+    /// Mount → login → last entry; nested so a known pair is found without building a key.
+    last: DashMap<String, DashMap<String, Instant>>,
 }
 
 impl AuditLimiter {
@@ -21,10 +22,16 @@ impl AuditLimiter {
     /// True when a translation by `login` through `mount` should be audited now (and records it).
     pub fn should_record(&self, mount: &str, login: &str) -> bool {
         let now = Instant::now();
-        let key = (mount.to_owned(), login.to_owned());
+        if let Some(logins) = self.last.get(mount) {
+            // The common case, a pair audited less than an interval ago, takes read locks only.
+            if logins.get(login).is_some_and(|last| now.duration_since(*last) < self.interval) {
+                return false;
+            }
+        }
+        let logins = self.last.entry(mount.to_owned()).or_default();
         let mut recorded = false;
-        self.last
-            .entry(key)
+        logins
+            .entry(login.to_owned())
             .and_modify(|last| {
                 if now.duration_since(*last) >= self.interval {
                     *last = now;

@@ -225,6 +225,7 @@ pub struct UpstreamUrl {
     scheme: http::uri::Scheme,
     authority: http::uri::Authority,
     base_path: String,
+    host: http::HeaderValue,
 }
 
 impl UpstreamUrl {
@@ -238,7 +239,19 @@ impl UpstreamUrl {
         }
         let authority = parts.authority.ok_or_else(|| format!("`{url}` has no host"))?;
         let base_path = parts.path_and_query.map(|path| path.path().trim_end_matches('/').to_owned()).unwrap_or_default();
-        Ok(UpstreamUrl { scheme, authority, base_path })
+        // What hyper's client would write itself: the port only when it is not the scheme's default.
+        let default_port = if scheme == http::uri::Scheme::HTTPS { 443 } else { 80 };
+        let host = match authority.port() {
+            Some(port) if port.as_u16() != default_port => format!("{}:{port}", authority.host()),
+            _ => authority.host().to_owned(),
+        };
+        let host = http::HeaderValue::from_str(&host).map_err(|err| format!("`{url}`: the host is not a valid header value: {err}"))?;
+        Ok(UpstreamUrl { scheme, authority, base_path, host })
+    }
+
+    /// The `Host` field of requests to the upstream, built once so no request formats it.
+    pub fn host(&self) -> &http::HeaderValue {
+        &self.host
     }
 
     /// True for an https upstream.
@@ -260,5 +273,21 @@ impl UpstreamUrl {
             .path_and_query(joined)
             .build()
             .map_err(|err| rosetta_core::GatewayError::bad_request("The path cannot be forwarded").with_cause(err.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_field_names_the_port_only_when_it_is_not_the_default() {
+        let host = |url: &str| UpstreamUrl::parse(url).expect("url").host().clone();
+        assert_eq!(host("http://127.0.0.1:8980/opennms"), "127.0.0.1:8980");
+        assert_eq!(host("https://opsview.example.org"), "opsview.example.org");
+        assert_eq!(host("https://opsview.example.org:443/"), "opsview.example.org");
+        assert_eq!(host("http://oitc.example.org:80"), "oitc.example.org");
+        assert_eq!(host("http://oitc.example.org:443"), "oitc.example.org:443");
+        assert_eq!(host("http://[::1]:8980"), "[::1]:8980");
     }
 }

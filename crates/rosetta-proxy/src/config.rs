@@ -86,7 +86,7 @@ pub enum UpstreamAuth {
 }
 
 /// Credentials in the upstream product's own kind.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(untagged)]
 pub enum UpstreamCredentials {
     /// A pre-issued Opsview session token and the user it belongs to.

@@ -1,6 +1,9 @@
 //! Credential translation per product: Basic for OpenNMS, `X-OITC-API` for openITCOCKPIT, and for
 //! Opsview a log-in (`POST /rest/login`) whose token is cached per upstream user, reused, and refreshed
 //! when it ages out or the upstream answers 401.
+//!
+//! The header fields are built once per credential set (and per Opsview token) and shared, so a request
+//! pays a map lookup and a reference count, not an encoding.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,12 +20,13 @@ use rosetta_model::Product;
 use crate::client::{UpstreamClient, UpstreamUrl};
 use crate::UpstreamCredentials;
 
-/// The header fields that authenticate one upstream request.
-pub type AuthHeaders = Vec<(HeaderName, HeaderValue)>;
+/// The header fields that authenticate one upstream request, shared between the requests that use them.
+pub type AuthHeaders = Arc<[(HeaderName, HeaderValue)]>;
 
+/// A logged-in Opsview session: the header fields carrying its token.
 #[derive(Debug, Clone)]
 struct CachedToken {
-    token: String,
+    headers: AuthHeaders,
     expires: Instant,
 }
 
@@ -32,12 +36,15 @@ pub struct Translator {
     product: Product,
     token_ttl: Duration,
     tokens: DashMap<String, Arc<tokio::sync::Mutex<Option<CachedToken>>>>,
+    /// The header fields of credentials that need no log-in (Basic, `X-OITC-API`, a pre-issued Opsview
+    /// token), keyed by the credentials themselves: other credentials, other fields.
+    fixed: DashMap<UpstreamCredentials, AuthHeaders>,
 }
 
 impl Translator {
     /// A translator for `product`.
     pub fn new(product: Product, token_ttl: Duration) -> Translator {
-        Translator { product, token_ttl, tokens: DashMap::new() }
+        Translator { product, token_ttl, tokens: DashMap::new(), fixed: DashMap::new() }
     }
 
     /// The headers for one request made with `credentials`. For an Opsview password this reuses the
@@ -49,31 +56,39 @@ impl Translator {
         url: &UpstreamUrl,
         timeout: Duration,
     ) -> Result<AuthHeaders, GatewayError> {
-        match (self.product, credentials) {
-            (Product::Opsview, UpstreamCredentials::Token { token, username }) => opsview_headers(username, token),
-            (Product::Opsview, UpstreamCredentials::Password { username, password }) => {
-                let slot = self.slot(username);
-                let mut cached = slot.lock().await;
-                if let Some(token) = cached.as_ref().filter(|token| token.expires > Instant::now()) {
-                    return opsview_headers(username, &token.token);
-                }
-                let token = opsview_login(client, url, username, password, timeout).await?;
-                metrics::counter!("rosetta_proxy_upstream_logins_total", "upstream_kind" => "opsview").increment(1);
-                *cached = Some(CachedToken { token: token.clone(), expires: Instant::now() + self.token_ttl });
-                opsview_headers(username, &token)
+        if let (Product::Opsview, UpstreamCredentials::Password { username, password }) = (self.product, credentials) {
+            let slot = self.slot(username);
+            let mut cached = slot.lock().await;
+            if let Some(token) = cached.as_ref().filter(|token| token.expires > Instant::now()) {
+                return Ok(Arc::clone(&token.headers));
             }
+            let token = opsview_login(client, url, username, password, timeout).await?;
+            metrics::counter!("rosetta_proxy_upstream_logins_total", "upstream_kind" => "opsview").increment(1);
+            let headers = opsview_headers(username, &token)?;
+            *cached = Some(CachedToken { headers: Arc::clone(&headers), expires: Instant::now() + self.token_ttl });
+            return Ok(headers);
+        }
+        if let Some(headers) = self.fixed.get(credentials) {
+            return Ok(Arc::clone(headers.value()));
+        }
+        let headers = match (self.product, credentials) {
+            (Product::Opsview, UpstreamCredentials::Token { token, username }) => opsview_headers(username, token)?,
             (Product::Opennms, UpstreamCredentials::Password { username, password }) => {
                 let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
-                Ok(vec![(http::header::AUTHORIZATION, header_value(&format!("Basic {encoded}"))?)])
+                Arc::new([(http::header::AUTHORIZATION, header_value(&format!("Basic {encoded}"))?)])
             }
             (Product::Openitcockpit, UpstreamCredentials::ApiKey { apikey }) => {
-                Ok(vec![(http::header::AUTHORIZATION, header_value(&format!("X-OITC-API {apikey}"))?)])
+                Arc::new([(http::header::AUTHORIZATION, header_value(&format!("X-OITC-API {apikey}"))?)])
             }
-            (product, credentials) => Err(GatewayError::internal(format!(
-                "{credentials:?} credentials cannot authenticate to {}",
-                product.as_str()
-            ))),
-        }
+            (product, credentials) => {
+                return Err(GatewayError::internal(format!(
+                    "{credentials:?} credentials cannot authenticate to {}",
+                    product.as_str()
+                )))
+            }
+        };
+        self.fixed.insert(credentials.clone(), Arc::clone(&headers));
+        Ok(headers)
     }
 
     /// Forgets the cached Opsview token of `credentials` (after the upstream answered 401); returns
@@ -90,16 +105,19 @@ impl Translator {
     }
 
     fn slot(&self, username: &str) -> Arc<tokio::sync::Mutex<Option<CachedToken>>> {
-        // The guard is dropped before any `.await`: only the Arc leaves this function.
+        // The guards are dropped before any `.await`: only the Arc leaves this function.
+        if let Some(slot) = self.tokens.get(username) {
+            return Arc::clone(slot.value());
+        }
         Arc::clone(self.tokens.entry(username.to_owned()).or_default().value())
     }
 }
 
 fn opsview_headers(username: &str, token: &str) -> Result<AuthHeaders, GatewayError> {
-    Ok(vec![
+    Ok(Arc::new([
         (HeaderName::from_static("x-opsview-username"), header_value(username)?),
         (HeaderName::from_static("x-opsview-token"), header_value(token)?),
-    ])
+    ]))
 }
 
 fn header_value(value: &str) -> Result<HeaderValue, GatewayError> {

@@ -12,12 +12,14 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use dashmap::DashMap;
 use http::{HeaderMap, Method, StatusCode};
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use rosetta_core::request::{full, read_body};
 use rosetta_core::{BoxError, ErrorKind, GatewayError, Request, RequestBody, RequestContext, Response};
+use rosetta_model::Product;
 use rosetta_store::{Actor, StoreError};
 
 use crate::client::ConnectionOpened;
@@ -52,6 +54,8 @@ struct Failure {
 pub(crate) struct RequestHead {
     pub(crate) method: Method,
     pub(crate) path_and_query: String,
+    /// `path_and_query` on the upstream, built once for every attempt.
+    pub(crate) uri: http::Uri,
     pub(crate) headers: HeaderMap,
 }
 
@@ -76,7 +80,7 @@ impl Upstream {
         mount_prefix: &str,
     ) -> Result<Response, GatewayError> {
         let principal = ctx.principal()?;
-        let login = principal.login().to_owned();
+        let login = principal.login();
         let (parts, body) = request.into_parts();
         let path = mount_relative_path(parts.uri.path(), mount_prefix);
         let mount = if mount_prefix.is_empty() { "/" } else { mount_prefix };
@@ -85,16 +89,16 @@ impl Upstream {
             return Err(GatewayError::forbidden("This mount is read-only"));
         }
         if let Some(rate) = &self.rate {
-            if !rate.try_acquire(&login) {
+            if !rate.try_acquire(login) {
                 return Err(GatewayError::new(ErrorKind::TooManyRequests, "Too many requests through this mount"));
             }
         }
         let credentials = self
             .config
             .auth
-            .for_login(&login)
+            .for_login(login)
             .ok_or_else(|| GatewayError::forbidden("No upstream account is mapped to this user"))?;
-        self.record_translation(ctx, mount, &login, credentials).await;
+        self.record_translation(ctx, mount, login, credentials).await;
 
         let mut request_headers = parts.headers;
         let client_ip = ctx.client_ip();
@@ -103,14 +107,15 @@ impl Upstream {
             Some(query) => format!("{path}?{query}"),
             None => path,
         };
-        let head = RequestHead { method: parts.method, path_and_query, headers: request_headers };
+        let uri = self.url.uri(&path_and_query)?;
+        let head = RequestHead { method: parts.method, path_and_query, uri, headers: request_headers };
 
         let cache_key = (self.config.cache_ttl_ms > 0
             && head.method == Method::GET
             && cache::request_allows_cache(&head.headers))
         .then(|| cache::ResponseCache::key(&credentials.cache_identity(), &head.path_and_query, &head.headers));
         if let Some(hit) = cache_key.as_deref().and_then(|key| self.cache.get(key)) {
-            metrics::counter!("rosetta_proxy_cache_hits_total", "mount" => mount.to_owned()).increment(1);
+            self.counters.with(mount, self.product, |counters| counters.cache_hits.increment(1));
             let mut response = http::Response::new(full(hit.body));
             *response.status_mut() = hit.status;
             *response.headers_mut() = hit.headers;
@@ -226,10 +231,12 @@ impl Upstream {
         };
         let mut request = http::Request::new(request_body);
         *request.method_mut() = head.method.clone();
-        *request.uri_mut() = self.url.uri(&head.path_and_query)?;
+        *request.uri_mut() = head.uri.clone();
         *request.headers_mut() = head.headers.clone();
-        for (name, value) in auth {
-            request.headers_mut().insert(name, value);
+        // Set here from a prepared value, so hyper's client does not format it for every request.
+        request.headers_mut().insert(http::header::HOST, self.url.host().clone());
+        for (name, value) in auth.iter() {
+            request.headers_mut().insert(name, value.clone());
         }
         Ok(request)
     }
@@ -259,12 +266,7 @@ impl Upstream {
 
     async fn record_translation(&self, ctx: &RequestContext, mount: &str, login: &str, credentials: &UpstreamCredentials) {
         let kind = self.product.as_str();
-        metrics::counter!(
-            "rosetta_proxy_credential_translations_total",
-            "mount" => mount.to_owned(),
-            "upstream_kind" => kind
-        )
-        .increment(1);
+        self.counters.with(mount, self.product, |counters| counters.translations.increment(1));
         if !self.audit.should_record(mount, login) {
             return;
         }
@@ -284,6 +286,40 @@ impl Upstream {
         if let Err(err) = written {
             tracing::warn!(error = %err, mount, "could not audit a credential translation");
         }
+    }
+}
+
+/// The counters `forward` bumps, looked up once per mount rather than in the metrics registry on every
+/// request.
+#[derive(Default)]
+pub(crate) struct MountCounters {
+    by_mount: DashMap<String, Counters>,
+}
+
+struct Counters {
+    translations: metrics::Counter,
+    cache_hits: metrics::Counter,
+}
+
+impl std::fmt::Debug for MountCounters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MountCounters").field("mounts", &self.by_mount.len()).finish()
+    }
+}
+
+impl MountCounters {
+    /// Runs `bump` on the counters of `mount` (an upstream of `product`), registering them on first use.
+    fn with(&self, mount: &str, product: Product, bump: impl FnOnce(&Counters)) {
+        if let Some(counters) = self.by_mount.get(mount) {
+            return bump(counters.value());
+        }
+        let labels = [("mount", mount.to_owned()), ("upstream_kind", product.as_str().to_owned())];
+        let counters = Counters {
+            translations: metrics::counter!("rosetta_proxy_credential_translations_total", &labels),
+            cache_hits: metrics::counter!("rosetta_proxy_cache_hits_total", &labels[..1]),
+        };
+        bump(&counters);
+        self.by_mount.insert(mount.to_owned(), counters);
     }
 }
 
@@ -378,15 +414,20 @@ fn upstream_body_error(err: &(dyn std::error::Error + 'static)) -> GatewayError 
 }
 
 /// The upstream's response body with a limit on the pause between two frames.
+///
+/// The timer is armed only when a frame is not ready at once (a small answer usually is), so most
+/// responses never touch the timer wheel.
 struct IdleTimeoutBody {
     inner: Incoming,
     timeout: Duration,
-    sleep: Pin<Box<tokio::time::Sleep>>,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// True while `sleep` counts the current pause; a frame ends the pause.
+    armed: bool,
 }
 
 impl IdleTimeoutBody {
     fn new(inner: Incoming, timeout: Duration) -> IdleTimeoutBody {
-        IdleTimeoutBody { inner, timeout, sleep: Box::pin(tokio::time::sleep(timeout)) }
+        IdleTimeoutBody { inner, timeout, sleep: None, armed: false }
     }
 }
 
@@ -398,17 +439,28 @@ impl Body for IdleTimeoutBody {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(frame) => {
-                let deadline = tokio::time::Instant::now() + this.timeout;
-                this.sleep.as_mut().reset(deadline);
+                this.armed = false;
                 Poll::Ready(frame.map(|frame| frame.map_err(|err| Box::new(err) as BoxError)))
             }
-            Poll::Pending => match this.sleep.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "upstream body read timed out",
-                ))))),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => {
+                let deadline = tokio::time::Instant::now() + this.timeout;
+                let sleep = match &mut this.sleep {
+                    Some(sleep) if this.armed => sleep,
+                    Some(sleep) => {
+                        sleep.as_mut().reset(deadline);
+                        sleep
+                    }
+                    None => this.sleep.insert(Box::pin(tokio::time::sleep_until(deadline))),
+                };
+                this.armed = true;
+                match sleep.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "upstream body read timed out",
+                    ))))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
         }
     }
 

@@ -5,34 +5,45 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 /// Fields that describe one connection and never travel further (RFC 9110 §7.6.1, plus the
 /// de-facto `Proxy-Connection` and `Keep-Alive`).
-const HOP_BY_HOP: [&str; 9] = [
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
+/// Names are `HeaderName`s, not strings, so removing one does not parse it first.
+const HOP_BY_HOP: [HeaderName; 9] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
 ];
 
 /// Fields carrying the caller's credentials for Rosetta; the upstream gets its own instead.
-const CALLER_CREDENTIALS: [&str; 5] = ["authorization", "x-opsview-username", "x-opsview-token", "cookie", "x-csrf-token"];
+const CALLER_CREDENTIALS: [HeaderName; 5] = [
+    header::AUTHORIZATION,
+    HeaderName::from_static("x-opsview-username"),
+    HeaderName::from_static("x-opsview-token"),
+    header::COOKIE,
+    HeaderName::from_static("x-csrf-token"),
+];
+
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// Removes the hop-by-hop fields, including every field the `Connection` header names.
 pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
-    let named: Vec<HeaderName> = headers
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
-        .collect();
-    for name in named {
-        headers.remove(name);
+    if headers.contains_key(header::CONNECTION) {
+        let named: Vec<HeaderName> = headers
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+            .collect();
+        for name in named {
+            headers.remove(name);
+        }
     }
-    for name in HOP_BY_HOP {
+    for name in &HOP_BY_HOP {
         headers.remove(name);
     }
 }
@@ -41,18 +52,18 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
 /// and `Host` go; `Via` and `X-Forwarded-For` are added.
 pub fn request_headers(headers: &mut HeaderMap, client_ip: Option<&str>) {
     remove_hop_by_hop(headers);
-    for name in CALLER_CREDENTIALS {
+    for name in &CALLER_CREDENTIALS {
         headers.remove(name);
     }
     headers.remove(header::HOST);
     append_via(headers);
     if let Some(ip) = client_ip {
-        let value = match headers.get("x-forwarded-for").and_then(|value| value.to_str().ok()) {
-            Some(previous) => format!("{previous}, {ip}"),
-            None => ip.to_owned(),
+        let value = match headers.get(&X_FORWARDED_FOR).and_then(|value| value.to_str().ok()) {
+            Some(previous) => HeaderValue::from_str(&format!("{previous}, {ip}")),
+            None => HeaderValue::from_str(ip),
         };
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert("x-forwarded-for", value);
+        if let Ok(value) = value {
+            headers.insert(X_FORWARDED_FOR, value);
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::breaker::Breaker;
 use crate::cache::ResponseCache;
 use crate::client::{build_client, ClientError, UpstreamClient, UpstreamUrl};
 use crate::credentials::Translator;
-use crate::forward::{OutBody, RequestHead};
+use crate::forward::{MountCounters, OutBody, RequestHead};
 use crate::rate::RateLimiter;
 use crate::{ProxyConfig, UpstreamAuth};
 
@@ -41,6 +41,7 @@ pub struct Upstream {
     pub(crate) cache: ResponseCache,
     pub(crate) rate: Option<RateLimiter>,
     pub(crate) audit: AuditLimiter,
+    pub(crate) counters: MountCounters,
 }
 
 impl Upstream {
@@ -60,6 +61,7 @@ impl Upstream {
             cache: ResponseCache::new(),
             rate: config.rate_per_principal.map(RateLimiter::new),
             audit: AuditLimiter::new(Duration::from_secs(60)),
+            counters: MountCounters::default(),
             url,
             client,
             config,
@@ -150,7 +152,8 @@ impl Upstream {
         };
         let mut headers = http::HeaderMap::new();
         headers.insert(http::header::ACCEPT, http::HeaderValue::from_static("application/json"));
-        let head = RequestHead { method: Method::GET, path_and_query: path_and_query.to_owned(), headers };
+        let uri = self.url.uri(path_and_query)?;
+        let head = RequestHead { method: Method::GET, path_and_query: path_and_query.to_owned(), uri, headers };
         let response = self.exchange(credentials, &head, OutBody::Replayable(bytes::Bytes::new())).await?;
         let status = response.status();
         let body = tokio::time::timeout(self.config.read_timeout(), response.into_body().collect())

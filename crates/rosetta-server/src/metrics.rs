@@ -5,6 +5,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 
+use dashmap::DashMap;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use rosetta_model::*;
 use rosetta_store::Db;
@@ -72,15 +73,54 @@ fn method_label(method: &http::Method) -> metrics::SharedString {
         .map_or_else(|| method.as_str().to_owned().into(), |(_, name)| metrics::SharedString::const_str(*name))
 }
 
+/// The status as a label without allocating for the common ones.
+fn status_label(status: u16) -> metrics::SharedString {
+    const COMMON: [(u16, &str); 18] = [
+        (200, "200"), (201, "201"), (204, "204"), (301, "301"), (302, "302"), (304, "304"),
+        (400, "400"), (401, "401"), (403, "403"), (404, "404"), (405, "405"), (409, "409"),
+        (413, "413"), (429, "429"), (500, "500"), (502, "502"), (503, "503"), (504, "504"),
+    ];
+    COMMON
+        .iter()
+        .find(|(code, _)| *code == status)
+        .map_or_else(|| status.to_string().into(), |(_, text)| metrics::SharedString::const_str(text))
+}
+
+/// The handles of the request metrics, kept so that a request of a kind already seen skips the
+/// registry (building its key, hashing every label). Routes are low-cardinality labels, so this holds
+/// no more entries than the registry itself.
+#[derive(Default)]
+struct RequestMetrics {
+    counters: DashMap<(&'static str, http::Method, String, u16), metrics::Counter>,
+    durations: DashMap<&'static str, metrics::Histogram>,
+}
+
 /// Records one answered request.
 pub fn record_request(dialect: &'static str, method: &http::Method, path: &str, status: u16, seconds: f64) {
-    let route = route_label(path);
-    metrics::counter!(
-        "rosetta_http_requests_total",
-        "dialect" => dialect, "method" => method_label(method), "route" => route, "status" => status.to_string()
-    )
-    .increment(1);
-    metrics::histogram!("rosetta_http_request_duration_seconds", "dialect" => dialect).record(seconds);
+    static HANDLES: OnceLock<RequestMetrics> = OnceLock::new();
+    // Handles are bound to the recorder in place when they are made: install it first.
+    handle();
+    let handles = HANDLES.get_or_init(RequestMetrics::default);
+    let key = (dialect, method.clone(), route_label(path), status);
+    match handles.counters.get(&key) {
+        Some(counter) => counter.increment(1),
+        None => {
+            let counter = metrics::counter!(
+                "rosetta_http_requests_total",
+                "dialect" => dialect, "method" => method_label(method), "route" => key.2.clone(), "status" => status_label(status)
+            );
+            counter.increment(1);
+            handles.counters.insert(key, counter);
+        }
+    }
+    match handles.durations.get(dialect) {
+        Some(histogram) => histogram.record(seconds),
+        None => {
+            let histogram = metrics::histogram!("rosetta_http_request_duration_seconds", "dialect" => dialect);
+            histogram.record(seconds);
+            handles.durations.insert(dialect, histogram);
+        }
+    }
 }
 
 /// Records one authentication attempt.
@@ -188,5 +228,30 @@ mod tests {
         assert_eq!(route_label("/"), "/");
         assert_eq!(route_label("/a/b/c/d/e/f/g"), "/a/b/c/d/e");
         assert_eq!(route_label("/api/v1/hosts/0123456789abcdef0123"), "/api/v1/hosts/{id}");
+    }
+
+    #[test]
+    fn status_labels_are_the_numbers() {
+        assert_eq!(status_label(200).as_ref(), "200");
+        assert_eq!(status_label(504).as_ref(), "504");
+        assert_eq!(status_label(418).as_ref(), "418");
+    }
+
+    #[test]
+    fn requests_of_a_kind_already_seen_count_on_their_own_series() {
+        let path = "/opennms/rest/metrics-handles/7";
+        for _ in 0..3 {
+            record_request("opennms", &http::Method::GET, path, 200, 0.001);
+        }
+        record_request("opennms", &http::Method::GET, path, 404, 0.001);
+        record_request("opennms", &http::Method::DELETE, path, 200, 0.001);
+        let text = handle().render();
+        let series = |method: &str, status: u16| {
+            format!(r#"rosetta_http_requests_total{{dialect="opennms",method="{method}",route="/opennms/rest/metrics-handles/{{id}}",status="{status}"}}"#)
+        };
+        assert!(text.contains(&format!("{} 3\n", series("GET", 200))), "{text}");
+        assert!(text.contains(&format!("{} 1\n", series("GET", 404))), "{text}");
+        assert!(text.contains(&format!("{} 1\n", series("DELETE", 200))), "{text}");
+        assert!(text.contains(r#"rosetta_http_request_duration_seconds_count{dialect="opennms"} 5"#), "{text}");
     }
 }

@@ -120,7 +120,12 @@ impl Gateway {
         *self.limits.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(limits);
     }
 
-    fn rate_limited(&self, key: &str, rate: Rate) -> Option<GatewayError> {
+    /// Takes a token for the key `prefix` + `name`; the key is only built when the limit is on.
+    fn rate_limited(&self, prefix: &str, name: &dyn std::fmt::Display, rate: Rate) -> Option<GatewayError> {
+        if rate.is_off() {
+            return None;
+        }
+        let key = format!("{prefix}{name}");
         let now = Instant::now();
         if let Ok(mut last) = self.last_sweep.try_lock() {
             if now.duration_since(*last) > Duration::from_secs(60) {
@@ -128,7 +133,7 @@ impl Gateway {
                 *last = now;
             }
         }
-        let retry_after = self.rates.check(key, rate, now).err()?;
+        let retry_after = self.rates.check(&key, rate, now).err()?;
         let seconds = retry_after.as_secs().max(1);
         Some(
             GatewayError::new(ErrorKind::TooManyRequests, format!("Too many requests; retry in {seconds} s"))
@@ -151,12 +156,17 @@ impl Gateway {
         if self.native.matches(path) {
             return Arc::clone(&self.native);
         }
-        let host = parts
-            .headers
-            .get(http::header::HOST)
-            .and_then(|value| value.to_str().ok())
-            .or_else(|| parts.uri.host())
-            .map(|host| host.rsplit_once(':').map_or(host, |(name, _)| name).to_ascii_lowercase());
+        // Only virtual-host mounts need the request's host; the others are chosen by path alone.
+        let host = if self.mounts.iter().any(|mount| mount.host.is_some()) {
+            parts
+                .headers
+                .get(http::header::HOST)
+                .and_then(|value| value.to_str().ok())
+                .or_else(|| parts.uri.host())
+                .map(|host| host.rsplit_once(':').map_or(host, |(name, _)| name).to_ascii_lowercase())
+        } else {
+            None
+        };
         self.mounts
             .iter()
             .filter(|mount| mount.host.as_ref().is_none_or(|wanted| host.as_deref() == Some(wanted.as_str())))
@@ -185,8 +195,10 @@ impl Gateway {
             status = tracing::field::Empty,
         );
         crate::telemetry::adopt_parent(&span, &parts.headers);
+        // The access log needs only the request line once `run` owns the request.
+        let (method, uri) = (parts.method.clone(), parts.uri.clone());
         let mut response = self
-            .run(Arc::clone(&dialect), parts.clone(), body, client, request_id.clone())
+            .run(Arc::clone(&dialect), parts, body, client, request_id.clone())
             .instrument(span.clone())
             .await;
         if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -194,14 +206,14 @@ impl Gateway {
         }
         let status = response.status().as_u16();
         span.record("status", status);
-        crate::metrics::record_request(dialect.name(), &parts.method, parts.uri.path(), status, started.elapsed().as_secs_f64());
+        crate::metrics::record_request(dialect.name(), &method, uri.path(), status, started.elapsed().as_secs_f64());
         let principal = response.extensions().get::<PrincipalName>().map_or("-", |name| name.0.as_str());
         span.in_scope(|| {
             tracing::info!(
                 target: "rosetta::access",
                 dialect = dialect.name(),
-                method = %parts.method,
-                route = %redact_uri(&parts.uri),
+                method = %method,
+                route = %redact_uri(&uri),
                 principal,
                 status,
                 latency_ms = started.elapsed().as_secs_f64() * 1000.0,
@@ -234,7 +246,7 @@ impl Gateway {
             return dialect.render_error(&GatewayError::new(ErrorKind::PayloadTooLarge, message), &parts);
         }
         if let Some(client) = client {
-            if let Some(err) = self.rate_limited(&format!("addr:{}", client.ip()), limits.rate_per_address) {
+            if let Some(err) = self.rate_limited("addr:", &client.ip(), limits.rate_per_address) {
                 return with_retry_after(dialect.render_error(&err, &parts), &err);
             }
         }
@@ -279,7 +291,7 @@ impl Gateway {
         let principal_name = auth.as_ref().ok().and_then(Option::as_ref).map(|principal| principal.login().to_owned());
         if let Some(name) = &principal_name {
             tracing::Span::current().record("principal", name.as_str());
-            if let Some(err) = self.rate_limited(&format!("user:{name}"), limits.rate_per_principal) {
+            if let Some(err) = self.rate_limited("user:", name, limits.rate_per_principal) {
                 let mut response = with_retry_after(dialect.render_error(&err, &parts), &err);
                 response.extensions_mut().insert(PrincipalName(name.clone()));
                 return response;

@@ -61,6 +61,41 @@ async fn opennms_upstream_gets_basic_and_never_the_callers_credentials() {
     assert_eq!(seen[0].header("x-opsview-username"), None);
     assert_no_caller_credentials(&seen[0]);
     assert_eq!(seen[0].header("x-forwarded-for"), Some("10.0.0.9"));
+    assert_eq!(seen[0].header("host"), upstream_server.url.strip_prefix("http://"), "the upstream's own host and port");
+}
+
+#[tokio::test]
+async fn prepared_credential_headers_are_reused_and_follow_the_credentials() {
+    let proxy = upstream(Product::Opennms, config("http://127.0.0.1:9", password("svc", "pw")));
+    let headers = |credentials: UpstreamCredentials| {
+        let proxy = &proxy;
+        async move {
+            let timeout = Duration::from_secs(1);
+            proxy.translator.headers(&credentials, &proxy.client, &proxy.url, timeout).await.expect("headers")
+        }
+    };
+    let first = headers(password("svc", "pw")).await;
+    assert_eq!(first[0].1, "Basic c3ZjOnB3");
+    assert!(Arc::ptr_eq(&first, &headers(password("svc", "pw")).await), "built once, then shared");
+    assert_eq!(headers(password("svc", "pw2")).await[0].1, "Basic c3ZjOnB3Mg==", "a new password, a new field");
+    assert_eq!(headers(password("svc2", "pw")).await[0].1, "Basic c3ZjMjpwdw==", "a new user, a new field");
+    assert_eq!(headers(password("svc", "pw")).await[0].1, "Basic c3ZjOnB3");
+}
+
+#[tokio::test]
+async fn each_mapped_user_keeps_its_own_upstream_account_request_after_request() {
+    let server = ok_fake().await;
+    let users = BTreeMap::from([("alice".to_owned(), password("alice-up", "a")), ("bob".to_owned(), password("bob-up", "b"))]);
+    let mut settings = config(&server.url, password("unused", "x"));
+    settings.auth = UpstreamAuth::PerUser { users, fallback: None };
+    let proxy = upstream(Product::Opennms, settings);
+    let (alice, bob) = (context("alice").await, context("bob").await);
+    for ctx in [&alice, &bob, &alice, &bob] {
+        proxy.forward(ctx, caller_request(Method::GET, "/opennms/rest/alarms", Bytes::new()), "").await.expect("ok");
+    }
+    let sent: Vec<Option<String>> = server.seen().iter().map(|seen| seen.header("authorization").map(str::to_owned)).collect();
+    let (alice_up, bob_up) = (Some("Basic YWxpY2UtdXA6YQ==".to_owned()), Some("Basic Ym9iLXVwOmI=".to_owned()));
+    assert_eq!(sent, vec![alice_up.clone(), bob_up.clone(), alice_up, bob_up]);
 }
 
 #[tokio::test]
@@ -380,6 +415,43 @@ async fn a_body_cut_short_ends_the_stream_with_an_error() {
     let response = proxy.forward(&ctx, caller_request(Method::GET, "/opennms/rest/info", Bytes::new()), "").await.expect("head");
     let result = http_body_util::BodyExt::collect(response.into_body()).await;
     assert!(result.is_err(), "the caller sees the cut, not a short body");
+}
+
+/// An upstream that answers `HTTP/1.1 200` with a 9-byte body sent in three parts, `pause` apart.
+async fn trickling_upstream(pause: Duration) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let Ok((mut stream, _)) = listener.accept().await else { return };
+        let mut buffer = vec![0u8; 65536];
+        let _ = stream.read(&mut buffer).await;
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nabc").await;
+        for part in [b"def", b"ghi"] {
+            tokio::time::sleep(pause).await;
+            let _ = stream.write_all(part).await;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn the_read_timeout_limits_each_pause_in_the_body_not_the_whole_body() {
+    let mut settings = config(&trickling_upstream(Duration::from_millis(200)).await, password("svc", "pw"));
+    settings.read_timeout_ms = 300;
+    let proxy = upstream(Product::Opennms, settings);
+    let ctx = context("alice").await;
+    let response = proxy.forward(&ctx, caller_request(Method::GET, "/opennms/rest/info", Bytes::new()), "").await.expect("head");
+    assert_eq!(body_of(response).await, "abcdefghi", "two pauses of 200 ms under a 300 ms limit");
+
+    let mut settings = config(&trickling_upstream(Duration::from_millis(600)).await, password("svc", "pw"));
+    settings.read_timeout_ms = 300;
+    let proxy = upstream(Product::Opennms, settings);
+    let response = proxy.forward(&ctx, caller_request(Method::GET, "/opennms/rest/info", Bytes::new()), "").await.expect("head");
+    let started = Instant::now();
+    let err = http_body_util::BodyExt::collect(response.into_body()).await.expect_err("a 600 ms pause is over the limit");
+    assert!(super::super::forward::describe(err.as_ref()).contains("timed out"), "{err}");
+    assert!(started.elapsed() < Duration::from_millis(550), "cut at the limit, not at the next part");
 }
 
 #[tokio::test]
