@@ -12,11 +12,12 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use rosetta_auth::Credentials;
-use rosetta_store::{StoreError, Tx};
+use rosetta_store::{Db, StoreError, Tx};
 
 use crate::{GatewayError, RequestContext, RouteSpec};
 
@@ -60,6 +61,12 @@ pub trait Dialect: Send + Sync + 'static {
     fn seed(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
         let _ = tx;
         Ok(())
+    }
+
+    /// Builds what the dialect keeps between requests (its derived indexes) over `db`, so the first
+    /// requests do not pay for it; the server calls it once before it takes requests.
+    fn warm(&self, db: &Arc<Db>) {
+        let _ = db;
     }
 
     /// Every route with the permission it needs, for the isolation audit (see [`crate::route_spec`]).

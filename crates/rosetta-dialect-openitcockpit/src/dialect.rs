@@ -14,7 +14,7 @@ use rosetta_auth::Credentials;
 use rosetta_core::request::{content_type, read_body};
 use rosetta_core::{Dialect, DialectFuture, GatewayError, Request, RequestContext, Response};
 use rosetta_model::Id;
-use rosetta_store::{StoreError, Tx};
+use rosetta_store::{Db, StoreError, Tx};
 use serde_json::Value;
 
 use crate::call::Call;
@@ -130,6 +130,10 @@ impl Dialect for OpenitcockpitDialect {
 
     fn seed(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
         crate::seed::seed(tx)
+    }
+
+    fn warm(&self, db: &std::sync::Arc<Db>) {
+        drop(self.hosts.current(db));
     }
 
     fn route_specs(&self) -> Vec<rosetta_core::RouteSpec> {

@@ -6,7 +6,7 @@ use http::{HeaderValue, StatusCode};
 use rosetta_auth::Credentials;
 use rosetta_core::request::{self, Params};
 use rosetta_core::{credentials, Dialect, DialectFuture, ErrorKind, GatewayError, Request, RequestContext, Response};
-use rosetta_store::{StoreError, Tx};
+use rosetta_store::{Db, StoreError, Tx};
 
 use crate::access;
 use crate::alarm_index::AlarmIndexCache;
@@ -50,6 +50,10 @@ impl Dialect for OpennmsDialect {
 
     fn seed(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
         crate::seed::seed(tx)
+    }
+
+    fn warm(&self, db: &Arc<Db>) {
+        drop(self.alarms.current(db));
     }
 
     fn route_specs(&self) -> Vec<rosetta_core::RouteSpec> {

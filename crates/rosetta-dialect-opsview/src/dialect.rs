@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rosetta_auth::Credentials;
 use rosetta_core::error::AuthFailure;
 use rosetta_core::{credentials, Dialect, DialectFuture, ErrorKind, GatewayError, Request, RequestContext, Response};
-use rosetta_store::{StoreError, Tx};
+use rosetta_store::{Db, StoreError, Tx};
 use serde_json::{json, Value};
 
 use crate::call::{Call, Output};
@@ -107,6 +107,10 @@ impl Dialect for OpsviewDialect {
 
     fn seed(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
         seed::seed(tx)
+    }
+
+    fn warm(&self, db: &Arc<Db>) {
+        drop(self.problems.current(db));
     }
 
     fn route_specs(&self) -> Vec<rosetta_core::RouteSpec> {

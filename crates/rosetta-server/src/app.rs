@@ -182,6 +182,9 @@ pub async fn build_with_db(config: &Config, db: Arc<Db>) -> anyhow::Result<Built
             mounts.push(Mount { dialect: served, host: mount.host.clone() });
         }
     }
+    for mount in &mounts {
+        mount.dialect.warm(&db);
+    }
     let limits = Limits::from_config(&config.server.limits);
     let metrics = match config.server.metrics.as_str() {
         "authenticated" => MetricsAccess::Authenticated,
