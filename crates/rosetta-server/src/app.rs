@@ -182,9 +182,13 @@ pub async fn build_with_db(config: &Config, db: Arc<Db>) -> anyhow::Result<Built
             mounts.push(Mount { dialect: served, host: mount.host.clone() });
         }
     }
-    for mount in &mounts {
-        mount.dialect.warm(&db);
-    }
+    let started = std::time::Instant::now();
+    std::thread::scope(|scope| {
+        for mount in &mounts {
+            scope.spawn(|| mount.dialect.warm(&db));
+        }
+    });
+    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "dialect indexes built");
     let limits = Limits::from_config(&config.server.limits);
     let metrics = match config.server.metrics.as_str() {
         "authenticated" => MetricsAccess::Authenticated,
