@@ -23,7 +23,8 @@ pub struct Table<T> {
     /// Keyed by ids the store hands out, never by request input, so a fast hasher is safe here.
     by_id: DashMap<Id, Arc<T>, RandomState>,
     by_name: DashMap<String, Id>,
-    by_parent: DashMap<Id, Vec<Id>, RandomState>,
+    /// Each parent's children themselves, by id, so listing them needs no lookup per child.
+    by_parent: DashMap<Id, Vec<Arc<T>>, RandomState>,
     ordered: parking_lot::RwLock<std::collections::BTreeSet<Id>>,
     flagged: parking_lot::RwLock<std::collections::BTreeSet<Id>>,
     next_id: AtomicI64,
@@ -59,10 +60,7 @@ impl<T: Object> Table<T> {
 
     /// The objects whose parent is `parent` (a host's services, alarms, outages), ordered by id.
     pub fn children(&self, parent: Id) -> Vec<Arc<T>> {
-        let Some(ids) = self.by_parent.get(&parent).map(|entry| entry.value().clone()) else {
-            return Vec::new();
-        };
-        ids.into_iter().filter_map(|id| self.get(id)).collect()
+        self.by_parent.get(&parent).map(|entry| entry.value().clone()).unwrap_or_default()
     }
 
     /// Up to `limit` objects in id order after `cursor` (ascending) or before it (descending), read from
@@ -161,8 +159,9 @@ impl<T: Object> Table<T> {
         }
         if let Some(parent) = object.parent() {
             let mut children = self.by_parent.entry(parent).or_default();
-            if let Err(position) = children.binary_search(&id) {
-                children.insert(position, id);
+            match children.binary_search_by_key(&id, |child| child.meta().id) {
+                Ok(position) => children[position] = Arc::clone(&object),
+                Err(position) => children.insert(position, Arc::clone(&object)),
             }
         }
         self.changed();
@@ -189,7 +188,7 @@ impl<T: Object> Table<T> {
     fn unlink(&self, parent: Option<Id>, id: Id) {
         if let Some(parent) = parent {
             if let Some(mut children) = self.by_parent.get_mut(&parent) {
-                children.retain(|child| *child != id);
+                children.retain(|child| child.meta().id != id);
             }
             self.by_parent.remove_if(&parent, |_, children| children.is_empty());
         }

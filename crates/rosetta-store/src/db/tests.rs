@@ -150,6 +150,10 @@ async fn the_children_index_follows_inserts_moves_and_deletes() {
         .await
         .expect("services");
     assert_eq!(db.children::<Service>(a).iter().map(|s| s.meta.id).collect::<Vec<_>>(), vec![first.meta.id, second.meta.id]);
+    let renamed = Service { name: Some("HTTPS".into()), ..(*first).clone() };
+    db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.update(renamed))).await.expect("rename");
+    let names: Vec<Option<String>> = db.children::<Service>(a).iter().map(|s| s.name.clone()).collect();
+    assert_eq!(names, [Some("HTTPS".into()), Some("SSH".into())], "a changed child is listed as it is now");
     let mut moved = (*second).clone();
     moved.host = b;
     db.write(Actor::system(), |tx| Ok::<_, StoreError>(tx.update(moved))).await.expect("move");
