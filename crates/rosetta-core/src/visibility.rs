@@ -86,23 +86,38 @@ impl Visibility {
 }
 
 /// Hosts grouped by what decides whether a principal may see them (tenant, shared tenants, host
-/// groups), so an index can count per class and ask [`Visibility::can_see_host`] once per class instead
-/// of once per host. Classes are only ever added: an index keeps its class numbers.
-#[derive(Debug, Default)]
-pub struct VisibilityClasses {
+/// groups), each class with a value of the index's own (its counts, say), so an index can count per class
+/// and ask [`Visibility::can_see_host`] once per class instead of once per host. Classes are only ever
+/// added: an index keeps its class numbers.
+#[derive(Debug)]
+pub struct VisibilityClasses<T> {
     /// One host standing for each class.
     hosts: Vec<Arc<Host>>,
     index: HashMap<(Id, Vec<Id>, Vec<Id>), usize>,
+    /// Each class's value, by class number.
+    values: Vec<T>,
 }
 
-impl VisibilityClasses {
-    /// The class of `host` (numbered from 0), added when new.
+impl<T> Default for VisibilityClasses<T> {
+    fn default() -> VisibilityClasses<T> {
+        VisibilityClasses { hosts: Vec::new(), index: HashMap::new(), values: Vec::new() }
+    }
+}
+
+impl<T: Default> VisibilityClasses<T> {
+    /// The class of `host` (numbered from 0), added with a default value when new.
     pub fn class_of(&mut self, host: &Arc<Host>) -> usize {
         let key = (host.tenant, host.shared_tenants.clone(), host.hostgroups.clone());
         *self.index.entry(key).or_insert_with(|| {
             self.hosts.push(Arc::clone(host));
+            self.values.push(T::default());
             self.hosts.len() - 1
         })
+    }
+
+    /// The value of class `class` (a number [`Self::class_of`] gave).
+    pub fn value_mut(&mut self, class: usize) -> &mut T {
+        &mut self.values[class]
     }
 
     /// Whether `visibility` may see the hosts of each class, by class number.
@@ -110,14 +125,14 @@ impl VisibilityClasses {
         self.hosts.iter().map(|host| visibility.can_see_host(host)).collect()
     }
 
-    /// The number of classes.
-    pub fn len(&self) -> usize {
-        self.hosts.len()
+    /// The values of the classes `allowed` lets through.
+    pub fn allowed_values<'a>(&'a self, allowed: &'a [bool]) -> impl Iterator<Item = &'a T> + 'a {
+        self.values.iter().zip(allowed).filter(|(_, allowed)| **allowed).map(|(value, _)| value)
     }
 
-    /// True before the first class.
-    pub fn is_empty(&self) -> bool {
-        self.hosts.is_empty()
+    /// The values of all classes, by class number.
+    pub fn values(&self) -> &[T] {
+        &self.values
     }
 }
 

@@ -29,9 +29,8 @@ struct Entry {
 pub struct HostIndex {
     entries: HashMap<Id, Entry>,
     problems: BTreeMap<ProblemKey, usize>,
-    classes: VisibilityClasses,
     /// Listed hosts by class.
-    counts: Vec<usize>,
+    classes: VisibilityClasses<usize>,
 }
 
 impl Derived for HostIndex {
@@ -50,7 +49,8 @@ impl Derived for HostIndex {
 
     fn refresh(&mut self, db: &Db, id: Id) {
         if let Some(old) = self.entries.remove(&id) {
-            self.counts[old.class] = self.counts[old.class].saturating_sub(1);
+            let count = self.classes.value_mut(old.class);
+            *count = count.saturating_sub(1);
             if let Some(key) = old.problem {
                 self.problems.remove(&key);
             }
@@ -62,10 +62,7 @@ impl Derived for HostIndex {
             return;
         };
         let class = self.classes.class_of(&host);
-        if class == self.counts.len() {
-            self.counts.push(0);
-        }
-        self.counts[class] += 1;
+        *self.classes.value_mut(class) += 1;
         let problem = status.flagged().then_some((Reverse(status.check.state.code()), id));
         if let Some(key) = problem {
             self.problems.insert(key, class);
@@ -82,7 +79,7 @@ impl HostIndex {
 
     /// The number of listed hosts in the `allowed` classes.
     pub fn count(&self, allowed: &[bool]) -> usize {
-        self.counts.iter().zip(allowed).filter(|(_, allowed)| **allowed).map(|(count, _)| count).sum()
+        self.classes.allowed_values(allowed).sum()
     }
 
     /// The listed problem hosts of the `allowed` classes, worst state first, then by id.

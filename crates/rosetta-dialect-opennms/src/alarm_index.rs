@@ -32,7 +32,7 @@ pub type Current<'a> = rosetta_store::follow::Current<'a, AlarmIndex>;
 struct Entry {
     alarm: Arc<Alarm>,
     host: Option<Arc<Host>>,
-    /// Index into [`AlarmIndex::counts`]: 0 without a node (visible to every reader of alarms), else one
+    /// 0 without a node (visible to every reader of alarms, counted in [`AlarmIndex::unhosted`]), else one
     /// more than the node's class in [`AlarmIndex::classes`].
     bucket: usize,
     /// The alarm's severity id, kept here so a severity filter reads no alarm.
@@ -71,9 +71,10 @@ pub struct AlarmIndex {
     entries: BTreeMap<Key, Entry>,
     /// Each indexed alarm's key, to find its entry again when it changes.
     keys: HashMap<Id, Key>,
-    classes: VisibilityClasses,
-    /// Alarms by bucket (see [`Entry::bucket`]) and severity id.
-    counts: Vec<[usize; SEVERITIES]>,
+    /// The alarms of each class's nodes by severity id.
+    classes: VisibilityClasses<[usize; SEVERITIES]>,
+    /// The alarms without a node by severity id.
+    unhosted: [usize; SEVERITIES],
 }
 
 /// Severity ids are 1 (INDETERMINATE) to 7 (CRITICAL).
@@ -82,7 +83,7 @@ const SEVERITIES: usize = 8;
 impl Derived for AlarmIndex {
     /// Reads every alarm and its node from `db`.
     fn build(db: &Db) -> AlarmIndex {
-        let mut index = AlarmIndex { counts: vec![[0; SEVERITIES]], ..AlarmIndex::default() };
+        let mut index = AlarmIndex::default();
         for alarm in db.all::<Alarm>() {
             index.insert(db, alarm);
         }
@@ -103,7 +104,7 @@ impl Derived for AlarmIndex {
     /// Re-reads one alarm: drops what the index held for it and adds what the store has now.
     fn refresh(&mut self, db: &Db, id: Id) {
         if let Some(old) = self.keys.remove(&id).and_then(|key| self.entries.remove(&key)) {
-            if let Some(count) = self.counts[old.bucket].get_mut(usize::from(old.severity)) {
+            if let Some(count) = self.counts_mut(old.bucket).get_mut(usize::from(old.severity)) {
                 *count = count.saturating_sub(1);
             }
         }
@@ -126,9 +127,9 @@ impl AlarmIndex {
 
     fn insert(&mut self, store: &impl Read, alarm: Arc<Alarm>) {
         let host = alarm.host.and_then(|id| store.get::<Host>(id));
-        let bucket = host.as_ref().map_or(0, |host| self.bucket_of(host));
+        let bucket = host.as_ref().map_or(0, |host| self.classes.class_of(host) + 1);
         let severity = alarm.severity.id();
-        if let Some(count) = self.counts[bucket].get_mut(usize::from(severity)) {
+        if let Some(count) = self.counts_mut(bucket).get_mut(usize::from(severity)) {
             *count += 1;
         }
         let key = key_of(&alarm);
@@ -136,12 +137,12 @@ impl AlarmIndex {
         self.entries.insert(key, Entry { alarm, host, bucket, severity });
     }
 
-    fn bucket_of(&mut self, host: &Arc<Host>) -> usize {
-        let bucket = self.classes.class_of(host) + 1;
-        if bucket == self.counts.len() {
-            self.counts.push([0; SEVERITIES]);
+    /// The alarms of a bucket (see [`Entry::bucket`]) by severity id.
+    fn counts_mut(&mut self, bucket: usize) -> &mut [usize; SEVERITIES] {
+        match bucket.checked_sub(1) {
+            Some(class) => self.classes.value_mut(class),
+            None => &mut self.unhosted,
         }
-        bucket
     }
 
     /// Whether `visibility` lets each bucket through (see [`Entry::bucket`]).
@@ -171,7 +172,8 @@ impl AlarmIndex {
     /// The visible alarms whose severity passes, counted from the per-bucket counts.
     fn count_severities(&self, allowed: &[bool], passing: &[bool; SEVERITIES]) -> usize {
         let mut total = 0;
-        for (counts, _) in self.counts.iter().zip(allowed).filter(|(_, allowed)| **allowed) {
+        let buckets = std::iter::once(&self.unhosted).chain(self.classes.values());
+        for (counts, _) in buckets.zip(allowed).filter(|(_, allowed)| **allowed) {
             total += counts.iter().zip(passing).filter(|(_, pass)| **pass).map(|(count, _)| count).sum::<usize>();
         }
         total

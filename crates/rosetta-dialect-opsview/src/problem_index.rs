@@ -5,7 +5,6 @@
 //! thousand problems or a hundred thousand.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 
 use rosetta_core::visibility::{Visibility, VisibilityClasses};
 use rosetta_model::{Host, HostStatus, Id, Service, ServiceStatus};
@@ -17,7 +16,7 @@ use crate::endpoints::selection::{host_unhandled, service_unhandled, state_name}
 pub type ProblemIndexCache = Following<ProblemIndex>;
 
 /// What a visibility class holds: its matching hosts by (state, unhandled) and their unhandled services by state.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 struct ClassCounts {
     hosts: BTreeMap<(&'static str, bool), u64>,
     services: BTreeMap<&'static str, u64>,
@@ -45,9 +44,7 @@ pub struct ProblemIndex {
     order: BTreeMap<(String, Id), usize>,
     /// The host of each indexed service, to find it again when the service is gone.
     service_host: HashMap<Id, Id>,
-    classes: VisibilityClasses,
-    /// By class.
-    counts: Vec<ClassCounts>,
+    classes: VisibilityClasses<ClassCounts>,
 }
 
 /// The part of the index one principal may see: which classes, how many hosts and what they count.
@@ -89,7 +86,7 @@ impl Derived for ProblemIndex {
     fn refresh(&mut self, db: &Db, id: Id) {
         if let Some(old) = self.entries.remove(&id) {
             self.order.remove(&(old.name, id));
-            let counts = &mut self.counts[old.class];
+            let counts = self.classes.value_mut(old.class);
             decrement(counts.hosts.get_mut(&(old.state, old.unhandled)));
             for (service, state) in old.services {
                 decrement(counts.services.get_mut(state));
@@ -109,7 +106,7 @@ impl Derived for ProblemIndex {
         if services.is_empty() {
             return;
         }
-        let class = self.class_of(&host);
+        let class = self.classes.class_of(&host);
         let entry = Entry {
             name: host.name.clone(),
             class,
@@ -117,7 +114,7 @@ impl Derived for ProblemIndex {
             unhandled: host_unhandled(&status.check),
             services,
         };
-        let counts = &mut self.counts[class];
+        let counts = self.classes.value_mut(class);
         *counts.hosts.entry((entry.state, entry.unhandled)).or_default() += 1;
         for (service, state) in &entry.services {
             *counts.services.entry(state).or_default() += 1;
@@ -133,7 +130,7 @@ impl ProblemIndex {
     pub fn visible(&self, visibility: &Visibility) -> Visible {
         let allowed = self.classes.allowed(visibility);
         let (mut hosts, mut host_states, mut service_states) = (0, BTreeMap::new(), BTreeMap::new());
-        for counts in self.counts.iter().zip(&allowed).filter(|(_, allowed)| **allowed).map(|(counts, _)| counts) {
+        for counts in self.classes.allowed_values(&allowed) {
             for (key, count) in counts.hosts.iter().filter(|(_, count)| **count > 0) {
                 *host_states.entry(*key).or_default() += count;
                 hosts += usize::try_from(*count).unwrap_or(usize::MAX);
@@ -156,14 +153,6 @@ impl ProblemIndex {
                 (*id, services.into_iter().flatten().collect())
             })
             .collect()
-    }
-
-    fn class_of(&mut self, host: &Arc<Host>) -> usize {
-        let class = self.classes.class_of(host);
-        if class == self.counts.len() {
-            self.counts.push(ClassCounts::default());
-        }
-        class
     }
 }
 
