@@ -8,9 +8,7 @@ use rosetta_core::request::Params;
 use rosetta_core::visibility::{group_subtrees, Visibility};
 use rosetta_core::{GatewayError, Response};
 use rosetta_model::query::{Page, Window};
-use rosetta_model::{
-    Event, EventKind, Host, HostGroup, HostTemplate, Permission, StateType, Target, Timestamp,
-};
+use rosetta_model::{Event, EventKind, Host, HostGroup, HostTemplate, Permission, StateType, Target, Timestamp};
 use serde_json::{json, Map, Value};
 
 use super::selection::{
@@ -31,11 +29,16 @@ fn visibility(env: &Env<'_>, allowed: &[Permission]) -> Result<Visibility, Gatew
     Ok(Visibility::new(principal, env.db()))
 }
 
+/// The worst state of the hosts' matching services.
+fn worst_of(rows: &[&HostMatch]) -> &'static str {
+    worst_service(rows.iter().flat_map(|row| row.service_checks()))
+}
+
 fn computed_state(rows: &[&HostMatch]) -> &'static str {
     if rows.iter().any(|row| !row.check.check.state.is_ok()) {
         "critical"
     } else {
-        worst_service(rows.iter().flat_map(|row| row.service_checks()))
+        worst_of(rows)
     }
 }
 
@@ -250,7 +253,7 @@ fn group_entry(env: &Env<'_>, group: &HostGroup, rows: &[&HostMatch]) -> Value {
     let summary = summarise(rows);
     let downtime = hosts_downtime(env, rows, Timestamp::now());
     let mut services = summary.services.nested();
-    services.insert("computed_state".into(), json!(worst_service(rows.iter().flat_map(|row| row.service_checks()))));
+    services.insert("computed_state".into(), json!(worst_of(rows)));
     let matpath: Vec<Value> = crate::config::hostgroup::ancestry(db, group.meta.id)
         .iter()
         .filter(|g| g.meta.id != group.meta.id)
@@ -329,8 +332,7 @@ pub fn viewports(env: &Env<'_>) -> Result<Response, GatewayError> {
         let members: Vec<&HostMatch> = rows.iter().filter(|row| row.host.tags.contains(&doc.name)).collect();
         let summary = summarise(&members);
         let mut services = summary.services.nested();
-        services
-            .insert("computed_state".into(), json!(worst_service(members.iter().flat_map(|row| row.service_checks()))));
+        services.insert("computed_state".into(), json!(worst_of(&members)));
         let downtime = hosts_downtime(env, &members, now);
         list.push(json!({
             "name": doc.name,
