@@ -98,13 +98,34 @@ async fn pages_agree(server: &TestServer, callers: &[(&str, &str)], step: &str) 
     lists
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn default_order_pages_equal_the_sorted_path() {
+/// A server on [`estate`] with the API keys of the administrator and of a user scoped to tenant A (and the
+/// root).
+async fn estate_with_callers() -> (TestServer, String, String) {
     let server = TestServer::start().await;
     let tenant = estate(&server).await;
     let admin = key_for(&server, "admin").await;
     add_user(&server, "scoped", "Administrator", vec![TenantAccess { tenant, level: TenantLevel::Read }]).await;
     let scoped = key_for(&server, "scoped").await;
+    (server, admin, scoped)
+}
+
+/// Changes one stored host.
+async fn edit_host(server: &TestServer, id: Id, edit: impl FnOnce(&mut Host) + Send) {
+    server
+        .db
+        .write(Actor::system(), |tx| {
+            let mut host = (*tx.get::<Host>(id).expect("host")).clone();
+            edit(&mut host);
+            tx.update(host);
+            Ok::<_, rosetta_core::GatewayError>(())
+        })
+        .await
+        .expect("edit host");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_order_pages_equal_the_sorted_path() {
+    let (server, admin, scoped) = estate_with_callers().await;
     let callers = [("admin", admin.as_str()), ("scoped", scoped.as_str())];
     pages_agree(&server, &callers, "the start").await;
     for key in [&admin, &scoped] {
@@ -125,11 +146,7 @@ async fn default_order_pages_equal_the_sorted_path() {
 /// monitored hosts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_order_pages_follow_changes() {
-    let server = TestServer::start().await;
-    let tenant = estate(&server).await;
-    let admin = key_for(&server, "admin").await;
-    add_user(&server, "scoped", "Administrator", vec![TenantAccess { tenant, level: TenantLevel::Read }]).await;
-    let scoped = key_for(&server, "scoped").await;
+    let (server, admin, scoped) = estate_with_callers().await;
     let callers = [("admin", admin.as_str()), ("scoped", scoped.as_str())];
     pages_agree(&server, &callers, "the start").await;
     let id_of = |name: &str| server.db.find_by_name::<Host>(name).expect("host").meta.id;
@@ -142,24 +159,12 @@ async fn default_order_pages_follow_changes() {
     pages_agree(&server, &callers, "a host became unreachable").await;
     write(Box::new(move |tx| monitoring::submit_result(tx, submit(h012, HostState::Up)).map(drop))).await.expect("up");
     pages_agree(&server, &callers, "a host came back").await;
-    write(Box::new(move |tx| {
-        let host = tx.get::<Host>(h011).expect("h011");
-        tx.update(Host { enabled: false, ..(*host).clone() });
-        Ok(())
-    }))
-    .await
-    .expect("disable");
+    edit_host(&server, h011, |host| host.enabled = false).await;
     pages_agree(&server, &callers, "a host disabled").await;
     let before = pages_agree(&server, &callers, "again").await;
     assert!(before[1].contains(&"h013".to_owned()), "{before:?}");
     let other = server.db.all::<Tenant>().into_iter().find(|t| t.name == "B").expect("tenant B").meta.id;
-    write(Box::new(move |tx| {
-        let host = tx.get::<Host>(h013).expect("h013");
-        tx.update(Host { tenant: other, ..(*host).clone() });
-        Ok(())
-    }))
-    .await
-    .expect("move");
+    edit_host(&server, h013, |host| host.tenant = other).await;
     let after = pages_agree(&server, &callers, "a host moved to tenant B").await;
     assert!(after[0].contains(&"h013".to_owned()) && !after[1].contains(&"h013".to_owned()), "{after:?}");
     write(Box::new(move |tx| monitoring::delete_host(tx, h010).map(drop))).await.expect("delete");
