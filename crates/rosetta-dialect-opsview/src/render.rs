@@ -74,23 +74,28 @@ impl Serialize for AsStrings<'_> {
 
 /// Writes `body` with `status` in the negotiated format.
 pub fn reply(output: Output, status: StatusCode, body: Body) -> Response {
-    let (status, value) = if output.always_200 {
-        let code = Value::String(status.as_u16().to_string());
-        let wrapped = [("rest".to_owned(), body.value), ("status".to_owned(), code)];
-        (StatusCode::OK, Value::Object(wrapped.into_iter().collect()))
-    } else {
-        (status, body.value)
-    };
     let strings = body.typing == Typing::Strings;
-    let typed = |value: Value| if strings { stringify(value) } else { value };
-    let text = match output.format {
-        Format::Json if strings => serde_json::to_string(&AsStrings(&value)).unwrap_or_default(),
-        Format::Json => serde_json::to_string(&value).unwrap_or_default(),
-        Format::Perl => dumper::dump(&typed(value), true),
-        Format::Xml => xml::to_xml(&typed(value)),
-        Format::Yaml => yaml::to_yaml(&typed(value)),
+    let tree = |value: Value| {
+        let value = if output.always_200 {
+            let code = Value::String(status.as_u16().to_string());
+            Value::Object([("rest".to_owned(), value), ("status".to_owned(), code)].into_iter().collect())
+        } else {
+            value
+        };
+        if strings {
+            stringify(value)
+        } else {
+            value
+        }
     };
-    respond(status, output.format.content_type(), text)
+    let text = match output.format {
+        Format::Json if strings => json_text(output, status, &AsStrings(&body.value)),
+        Format::Json => json_text(output, status, &body.value),
+        Format::Perl => dumper::dump(&tree(body.value), true),
+        Format::Xml => xml::to_xml(&tree(body.value)),
+        Format::Yaml => yaml::to_yaml(&tree(body.value)),
+    };
+    respond(shown_status(output, status), output.format.content_type(), text)
 }
 
 /// `alwaysReturn200`'s wrapper around a body.
@@ -100,19 +105,32 @@ struct Wrapped<'a, T> {
     status: String,
 }
 
+/// The JSON text of `body`, wrapped for `alwaysReturn200`.
+fn json_text<T: Serialize>(output: Output, status: StatusCode, body: &T) -> String {
+    let text = if output.always_200 {
+        serde_json::to_string(&Wrapped { rest: body, status: status.as_u16().to_string() })
+    } else {
+        serde_json::to_string(body)
+    };
+    text.unwrap_or_default()
+}
+
+/// The HTTP status a reply carries: 200 under `alwaysReturn200`, which puts the real one in the body.
+fn shown_status(output: Output, status: StatusCode) -> StatusCode {
+    if output.always_200 {
+        StatusCode::OK
+    } else {
+        status
+    }
+}
+
 /// Writes a body that serialises itself with every scalar already a string (see [`Shown`]): JSON is
 /// written straight from it, the other formats from its value.
 pub fn reply_serialized<T: Serialize>(output: Output, status: StatusCode, body: &T) -> Response {
     if output.format != Format::Json {
         return reply(output, status, Body::strings(serde_json::to_value(body).unwrap_or_default()));
     }
-    let text = if output.always_200 {
-        serde_json::to_string(&Wrapped { rest: body, status: status.as_u16().to_string() })
-    } else {
-        serde_json::to_string(body)
-    };
-    let status = if output.always_200 { StatusCode::OK } else { status };
-    respond(status, output.format.content_type(), text.unwrap_or_default())
+    respond(shown_status(output, status), output.format.content_type(), json_text(output, status, body))
 }
 
 /// A 200 reply.
@@ -122,9 +140,30 @@ pub fn ok(output: Output, value: Value) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use http::StatusCode;
+    use http_body_util::BodyExt;
     use serde_json::json;
 
-    use super::{stringify, AsStrings};
+    use super::{reply, stringify, AsStrings, Body, Typing};
+    use crate::call::Output;
+    use crate::negotiate::Format;
+
+    async fn written(always_200: bool, typing: Typing) -> (StatusCode, String) {
+        let output = Output { format: Format::Json, always_200, format_datetime: false };
+        let response = reply(output, StatusCode::NOT_FOUND, Body { value: json!({"n": 1, "ok": true}), typing });
+        let status = response.status();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        (status, String::from_utf8(bytes.to_vec()).expect("text"))
+    }
+
+    #[tokio::test]
+    async fn always_return_200_wraps_the_body_before_its_status_in_either_typing() {
+        let strings = (StatusCode::OK, r#"{"rest":{"n":"1","ok":"1"},"status":"404"}"#.to_owned());
+        assert_eq!(written(true, Typing::Strings).await, strings);
+        let native = (StatusCode::OK, r#"{"rest":{"n":1,"ok":true},"status":"404"}"#.to_owned());
+        assert_eq!(written(true, Typing::Native).await, native);
+        assert_eq!(written(false, Typing::Strings).await, (StatusCode::NOT_FOUND, r#"{"n":"1","ok":"1"}"#.to_owned()));
+    }
 
     #[test]
     fn json_is_written_as_the_stringified_copy_would_be() {
