@@ -11,7 +11,11 @@
 //!   and exponents follow PHP (`1.0e+25`, `1.5e-7`);
 //! - object keys keep their insertion order; output is compact (no whitespace).
 
-use serde_json::{Map, Number, Value};
+mod serializer;
+
+use serde_json::Value;
+
+pub use serializer::Serializer;
 
 /// Options for [`encode_with`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -34,53 +38,10 @@ pub fn encode_with(value: &Value, options: EncodeOptions) -> String {
 
 /// Appends the encoding of `value` to `out`.
 pub fn encode_into(out: &mut String, value: &Value, options: EncodeOptions) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => push_number(out, n),
-        Value::String(s) => push_string(out, s),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                encode_into(out, item, options);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => push_object(out, map, options),
-    }
-}
-
-fn push_object(out: &mut String, map: &Map<String, Value>, options: EncodeOptions) {
-    if map.is_empty() && options.empty_object_as_array {
-        out.push_str("[]");
-        return;
-    }
-    out.push('{');
-    for (i, (key, item)) in map.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_string(out, key);
-        out.push(':');
-        encode_into(out, item, options);
-    }
-    out.push('}');
-}
-
-fn push_number(out: &mut String, n: &Number) {
-    if let Some(i) = n.as_i64() {
-        out.push_str(&i.to_string());
-    } else if let Some(u) = n.as_u64() {
-        out.push_str(&u.to_string());
-    } else if let Some(f) = n.as_f64() {
-        out.push_str(&format_float(f));
-    } else {
-        out.push_str(&n.to_string());
-    }
+    let mut bytes = std::mem::take(out).into_bytes();
+    write_with(&mut bytes, value, options);
+    // Every non-ASCII character is escaped, so the output is ASCII.
+    *out = String::from_utf8(bytes).unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned());
 }
 
 /// Formats a float like PHP's `json_encode` (and `var_export`) with `serialize_precision = -1`:
@@ -208,64 +169,23 @@ pub fn push_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A `serde_json` formatter that writes what [`encode`] writes: PHP's string escapes and float digits,
-/// compact. Typed rows `#[derive(Serialize)]` go straight into a response buffer through it (see
-/// [`to_vec`]) with the bytes [`encode`] gives for the same value, with two exceptions that typed rows
-/// avoid: an empty object stays `{}` (see [`EncodeOptions`]) and a non-finite float is `null`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PhpFormatter;
-
-impl serde_json::ser::Formatter for PhpFormatter {
-    fn write_f32<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, value: f32) -> std::io::Result<()> {
-        writer.write_all(format_float(f64::from(value)).as_bytes())
-    }
-
-    fn write_f64<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, value: f64) -> std::io::Result<()> {
-        writer.write_all(format_float(value).as_bytes())
-    }
-
-    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, fragment: &str) -> std::io::Result<()> {
-        if !fragment.bytes().any(|byte| ESCAPED[usize::from(byte)]) {
-            return writer.write_all(fragment.as_bytes());
-        }
-        let mut result = Ok(());
-        escape_pieces(fragment, |piece| {
-            if result.is_ok() {
-                result = writer.write_all(piece.as_bytes());
-            }
-        });
-        result
-    }
-
-    fn write_char_escape<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        char_escape: serde_json::ser::CharEscape,
-    ) -> std::io::Result<()> {
-        use serde_json::ser::CharEscape;
-        let byte = match char_escape {
-            CharEscape::Quote => b'"',
-            CharEscape::ReverseSolidus => b'\\',
-            CharEscape::Solidus => b'/',
-            CharEscape::Backspace => 0x08,
-            CharEscape::FormFeed => 0x0c,
-            CharEscape::LineFeed => b'\n',
-            CharEscape::CarriageReturn => b'\r',
-            CharEscape::Tab => b'\t',
-            CharEscape::AsciiControl(byte) => byte,
-        };
-        self.write_string_fragment(writer, std::str::from_utf8(&[byte]).unwrap_or_default())
-    }
-}
-
-/// Appends `value` to `out` encoded the PHP way (see [`PhpFormatter`]).
+/// Appends `value` to `out` encoded the PHP way: typed rows `#[derive(Serialize)]` go straight into a
+/// response buffer with the bytes [`encode`] gives for the same JSON value, except that an empty struct
+/// stays `{}` and a non-finite float is `null`.
 pub fn write<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
-    let mut serializer = serde_json::Serializer::with_formatter(out, PhpFormatter);
-    // Writing into a `Vec` cannot fail, and the crate's types serialize without errors.
-    let _ = value.serialize(&mut serializer);
+    write_with(out, value, EncodeOptions::default());
 }
 
-/// `value` encoded the PHP way (see [`PhpFormatter`]).
+fn write_with<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, options: EncodeOptions) {
+    let start = out.len();
+    if value.serialize(&mut Serializer::new(out, options)).is_err() {
+        // Only a map whose keys are not strings or numbers fails (the crate's types have none): `null`, not half a value.
+        out.truncate(start);
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// `value` encoded the PHP way (see [`write`]).
 pub fn to_vec<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
     let mut out = Vec::new();
     write(&mut out, value);
@@ -368,21 +288,59 @@ mod tests {
     }
 
     #[test]
-    fn the_formatter_writes_what_encode_writes() {
+    fn typed_values_write_what_their_json_values_write() {
+        #[derive(serde::Serialize)]
+        enum Kind {
+            Plain,
+            Wrapped(u8),
+            Pair(i8, &'static str),
+            Block { x: &'static str },
+        }
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            #[serde(rename = "a/b")]
+            numbers: (i32, i64, u64, f64, f64, f64, f64),
+            text: &'a str,
+            #[serde(serialize_with = "shown")]
+            shown: &'a str,
+            none: Option<u8>,
+            empty: [(); 0],
+            kinds: [Kind; 4],
+            keyed: std::collections::BTreeMap<i32, bool>,
+            #[serde(rename = "<nested>")]
+            nested: Option<Box<Row<'a>>>,
+        }
+        fn shown<S: serde::Serializer>(text: &&str, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_str(&format_args!("{text} \u{2028}"))
+        }
         let strings = [
             "plain", "", "<a href='x'>\"b\" & c/d</a>", "a\\b", "\u{8}\u{c}\n\r\t\u{0}\u{1}\u{1f}\u{7f}", "é€😀",
             "Grüße \"quoted\" </script>", "\\u0022 literal", "mixed 😀<>&'/\\\"\n end",
         ];
         for text in strings {
-            let value = json!(text);
-            assert_eq!(String::from_utf8(to_vec(&value)).ok(), Some(encode(&value)), "{text:?}");
-            assert_eq!(String::from_utf8(to_vec(text)).ok(), Some(encode(&value)), "{text:?}");
+            let row = |nested| Row {
+                numbers: (-7, i64::MIN, u64::MAX, 0.5, 1.5e-7, 3.0, 1e25),
+                text,
+                shown: text,
+                none: None,
+                empty: [],
+                kinds: [Kind::Plain, Kind::Wrapped(9), Kind::Pair(-1, text), Kind::Block { x: text }],
+                keyed: [(-3, true), (12, false)].into_iter().collect(),
+                nested,
+            };
+            let row = row(Some(Box::new(row(None))));
+            let value = serde_json::to_value(&row).expect("a JSON value");
+            assert_eq!(String::from_utf8(to_vec(&row)).ok(), Some(encode(&value)), "{text:?}");
+            assert_eq!(String::from_utf8(to_vec(text)).ok(), Some(encode(&json!(text))), "{text:?}");
         }
-        let value = json!({
-            "a/b": [1, -2, u64::MAX, i64::MIN, 0.5, 1.5e-7, 3.0, 1e25, 0.30000000000000004],
-            "<k>": {"null": null, "t": true, "f": false, "list": [], "nested": {"x": "y\u{2028}"}},
-        });
-        assert_eq!(String::from_utf8(to_vec(&value)).ok(), Some(encode(&value)));
+    }
+
+    #[test]
+    fn what_json_cannot_hold_is_null() {
+        assert_eq!(to_vec(&f64::NAN), b"null");
+        assert_eq!(to_vec(&[f64::INFINITY, 1.5]), b"[null,1.5]");
+        let unit_keyed: std::collections::BTreeMap<(), u8> = [((), 1)].into_iter().collect();
+        assert_eq!(to_vec(&unit_keyed), b"null");
     }
 
     #[test]
