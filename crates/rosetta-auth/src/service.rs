@@ -1,6 +1,7 @@
 //! The [`Auth`] service: verifies credentials, issues and revokes tokens and keys.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -80,16 +81,20 @@ struct CachedBasic {
 pub struct Auth {
     db: Arc<Db>,
     config: AuthConfig,
-    basic_cache: DashMap<[u8; 32], CachedBasic>,
+    basic_cache: DashMap<[u8; 32], CachedBasic, FastHash>,
     /// One gate per credentials being verified, so concurrent misses wait for one password check.
-    basic_inflight: DashMap<[u8; 32], Arc<tokio::sync::Mutex<()>>>,
+    basic_inflight: DashMap<[u8; 32], Arc<tokio::sync::Mutex<()>>, FastHash>,
     password_checks: AtomicU64,
     cache_key: [u8; 32],
     throttle: Throttle,
     started: Instant,
     last_sweep_secs: AtomicU64,
-    principals: DashMap<Id, CachedPrincipal>,
+    principals: DashMap<Id, CachedPrincipal, FastHash>,
 }
+
+/// The hasher of the caches on every request's path: their keys are keyed digests and store ids, which a
+/// caller cannot pick to collide, so the fast hash is safe there.
+type FastHash = foldhash::fast::RandomState;
 
 /// A resolved principal and what it was resolved from; stale once any of those changed.
 #[derive(Debug, Clone)]
@@ -114,14 +119,14 @@ impl Auth {
         Auth {
             db,
             config,
-            basic_cache: DashMap::new(),
-            basic_inflight: DashMap::new(),
+            basic_cache: DashMap::default(),
+            basic_inflight: DashMap::default(),
             password_checks: AtomicU64::new(0),
             cache_key,
             throttle: Throttle::default(),
             started: Instant::now(),
             last_sweep_secs: AtomicU64::new(0),
-            principals: DashMap::new(),
+            principals: DashMap::default(),
         }
     }
 
@@ -140,8 +145,9 @@ impl Auth {
         self.config.hasher.hash(password)
     }
 
-    /// Verifies request credentials (Basic, token, API key) and resolves them to a principal.
-    pub async fn authenticate(&self, credentials: &Credentials, client: Option<&str>) -> Result<Principal, AuthError> {
+    /// Verifies request credentials (Basic, token, API key) and resolves them to a principal; `client`,
+    /// the caller's address, throttles password checks.
+    pub async fn authenticate(&self, credentials: &Credentials, client: Option<IpAddr>) -> Result<Principal, AuthError> {
         match credentials {
             Credentials::Basic { login, password } => self.verify_basic(login, password, client).await,
             Credentials::Token { login, token } => self.verify_token(login, token).await,
@@ -371,7 +377,7 @@ impl Auth {
         Some(user)
     }
 
-    async fn verify_basic(&self, login: &str, password: &str, client: Option<&str>) -> Result<Principal, AuthError> {
+    async fn verify_basic(&self, login: &str, password: &str, client: Option<IpAddr>) -> Result<Principal, AuthError> {
         let cache_key = self.basic_cache_key(login, password);
         if let Some(user) = self.cached_basic_user(&cache_key, login) {
             return self.principal(user, AuthMethod::Basic);
@@ -385,7 +391,9 @@ impl Auth {
             }
             self.basic_cache.remove(&cache_key);
             self.password_checks.fetch_add(1, Ordering::Relaxed);
-            let user = self.check_password(login, password, client).await?;
+            // The address is only formatted when the password is checked, not on every cached request.
+            let client = client.map(|ip| ip.to_string());
+            let user = self.check_password(login, password, client.as_deref()).await?;
             if let Some(hash) = &user.password_hash {
                 self.basic_cache.insert(
                     cache_key,

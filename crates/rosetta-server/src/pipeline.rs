@@ -267,8 +267,7 @@ impl Gateway {
         let auth = match dialect.credentials(&parts).or_else(|| credentials::any(&parts)) {
             None => Ok(None),
             Some(creds) => {
-                let client_ip = client.map(|addr| addr.ip().to_string());
-                match self.app.auth.authenticate(&creds, client_ip.as_deref()).await {
+                match self.app.auth.authenticate(&creds, client.map(|addr| addr.ip())).await {
                     Ok(principal) => {
                         crate::metrics::record_auth(creds.method().as_str(), "success");
                         Ok(Some(principal))

@@ -1,5 +1,6 @@
 //! Tests of the authentication service against the in-memory store.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -110,6 +111,20 @@ async fn repeated_failures_lock_out_even_the_right_password() {
     let locked = auth.verify_password("admin", "secret", Some("10.0.0.9")).await;
     assert!(matches!(locked, Err(AuthError::LockedOut { .. })), "{locked:?}");
     assert!(auth.db().all::<AuditEntry>().iter().any(|entry| entry.action == "lockout"));
+}
+
+#[tokio::test]
+async fn basic_failures_lock_out_their_address() {
+    let (auth, _) = setup(cheap()).await;
+    let (noisy, quiet) = (Some(IpAddr::from([10, 0, 0, 7])), Some(IpAddr::from([10, 0, 0, 8])));
+    let basic = |login: &str, password: &str| Credentials::Basic { login: login.into(), password: password.into() };
+    for attempt in 0..5 {
+        let failed = auth.authenticate(&basic(&format!("ghost{attempt}"), "guess"), noisy).await;
+        assert!(matches!(failed, Err(AuthError::InvalidCredentials)), "{failed:?}");
+    }
+    let locked = auth.authenticate(&basic("admin", "secret"), noisy).await;
+    assert!(matches!(locked, Err(AuthError::LockedOut { .. })), "{locked:?}");
+    auth.authenticate(&basic("admin", "secret"), quiet).await.expect("another address is not locked out");
 }
 
 #[tokio::test]
