@@ -191,35 +191,71 @@ async fn readyz(ctx: &RequestContext) -> Result<Response, GatewayError> {
     }
 }
 
+/// The `/api/v1/whoami` answer, written straight from the principal.
+#[derive(serde::Serialize)]
+struct WhoAmI<'a> {
+    id: rosetta_model::Id,
+    uuid: &'a uuid::Uuid,
+    login: &'a str,
+    fullname: &'a str,
+    email: &'a str,
+    role: &'a str,
+    #[serde(serialize_with = "permission_names")]
+    permissions: &'a rosetta_model::PermissionSet,
+    opennms_roles: Vec<&'static str>,
+    tenants: &'a [rosetta_model::TenantAccess],
+    authenticated_by: &'static str,
+}
+
+fn permission_names<S: serde::Serializer>(set: &&rosetta_model::PermissionSet, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(set.iter().map(|permission| permission.name()))
+}
+
 fn whoami(ctx: &RequestContext) -> Result<Response, GatewayError> {
     let principal = ctx.principal()?;
-    let permissions: Vec<&str> = principal.permissions().iter().map(|permission| permission.name()).collect();
-    let tenants: Vec<serde_json::Value> = principal
-        .user
-        .tenants
-        .iter()
-        .map(|access| json!({"tenant": access.tenant, "level": format!("{:?}", access.level).to_lowercase()}))
-        .collect();
+    let user = &principal.user;
     Ok(json(
         StatusCode::OK,
-        &json!({
-            "id": principal.user.meta.id,
-            "uuid": principal.user.meta.uuid,
-            "login": principal.login(),
-            "fullname": principal.user.fullname,
-            "email": principal.user.email,
-            "role": principal.role.name,
-            "permissions": permissions,
-            "opennms_roles": principal.permissions().opennms_roles(),
-            "tenants": tenants,
-            "authenticated_by": principal.method.as_str(),
-        }),
+        &WhoAmI {
+            id: user.meta.id,
+            uuid: &user.meta.uuid,
+            login: principal.login(),
+            fullname: &user.fullname,
+            email: &user.email,
+            role: &principal.role.name,
+            permissions: principal.permissions(),
+            opennms_roles: principal.permissions().opennms_roles(),
+            tenants: &user.tenants,
+            authenticated_by: principal.method.as_str(),
+        },
     ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whoami_lists_tenants_as_id_and_level() {
+        let access = [rosetta_model::TenantAccess { tenant: 3, level: rosetta_model::TenantLevel::Write }];
+        let set = rosetta_model::PermissionSet::default();
+        let uuid = uuid::Uuid::nil();
+        let reply = WhoAmI {
+            id: 1,
+            uuid: &uuid,
+            login: "ops",
+            fullname: "",
+            email: "",
+            role: "Operator",
+            permissions: &set,
+            opennms_roles: Vec::new(),
+            tenants: &access,
+            authenticated_by: "basic",
+        };
+        let value = serde_json::to_value(&reply).expect("a value");
+        assert_eq!(value["tenants"], json!([{"tenant": 3, "level": "write"}]));
+        assert_eq!(value["uuid"], "00000000-0000-0000-0000-000000000000");
+    }
 
     #[test]
     fn every_route_is_in_the_openapi_document() {
