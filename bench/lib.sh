@@ -13,10 +13,13 @@ ensure_wrk() {
   fi
 }
 
-# wrk_run NAME URL [extra wrk args...] -> prints "NAME RPS P50_MS P99_MS"
+# wrk_run NAME URL [extra wrk args...] -> prints "NAME RPS P50_MS P99_MS", and with CPU_PID set a fifth
+# field: that process's CPU time (user + system) per request in microseconds, a figure that holds when the
+# machine's speed drifts and that the client's own cost does not blur.
 wrk_run() {
   local name=$1 url=$2; shift 2
-  local out
+  local out cpu_before
+  cpu_before=$(cpu_ticks)
   out=$(wrk -t"${WRK_THREADS:-2}" -c"${WRK_CONNECTIONS:-64}" -d"${WRK_DURATION:-10s}" --latency "$@" "$url")
   local rps p50 p99
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
@@ -29,7 +32,21 @@ wrk_run() {
     echo "$out" >&2
     return 1
   fi
-  echo "$name $rps $(to_ms "$p50") $(to_ms "$p99")"
+  if [ -z "${CPU_PID:-}" ]; then
+    echo "$name $rps $(to_ms "$p50") $(to_ms "$p99")"
+    return
+  fi
+  local requests
+  requests=$(awk '/ requests in / {print $1}' <<<"$out")
+  echo "$name $rps $(to_ms "$p50") $(to_ms "$p99") $(awk -v a="$(cpu_ticks)" -v b="$cpu_before" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%.1f", (a - b) / hz * 1e6 / n}')"
+}
+
+# cpu_ticks: user + system clock ticks of CPU_PID so far (nothing without CPU_PID).
+cpu_ticks() {
+  [ -n "${CPU_PID:-}" ] || return 0
+  # Fields 14 and 15 of /proc/PID/stat, counted after the command name (which may hold spaces).
+  sed -E 's/^.*\) //' "/proc/$CPU_PID/stat" | awk '{print $12 + $13}'
 }
 
 # Converts wrk latency strings (512.00us, 1.20ms, 2.00s) to milliseconds.

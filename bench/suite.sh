@@ -29,7 +29,8 @@ trap cleanup EXIT
 
 hello_port=$((20000 + RANDOM % 10000))
 bench/hello/target/release/hello "127.0.0.1:$hello_port" &
-pids+=($!)
+hello_pid=$!
+pids+=($hello_pid)
 wait_port "$hello_port"
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
@@ -84,6 +85,8 @@ section="$work/section.md"
   echo "Machine: $(machine_description). Date: $(date -u +%Y-%m-%d)."
   echo "Command: \`SIZES=\"$SIZES\" bash bench/suite.sh\` (release build; wrk -t2 -c64 -d$WRK_DURATION; gateway, baseline and wrk share the machine)."
   echo "Each size: hosts with 10 services each; 5% of services in a problem state, a third of those acknowledged, 2% of hosts in downtime."
+  echo "Server CPU µs/request: the serving process's user + system CPU time per answered request (from /proc), which holds when the"
+  echo "machine's speed drifts and is not blurred by wrk sharing the cores; \"hello's CPU / this\" is the same figure as a ratio to hello-world's."
   echo "1,000 idle keep-alive connections (a fresh gateway, empty store): ${per_conn} KiB each."
   echo
 } >"$section"
@@ -112,9 +115,9 @@ for size in $SIZES; do
 
   results=()
   wanted() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
-  run() { if wanted "$1"; then results+=("$(wrk_run "$@")"); fi; }
-  results+=("$(wrk_run hello "http://127.0.0.1:$hello_port/")")
-  results+=("$(wrk_run healthz "$base/healthz")")
+  run() { if wanted "$1"; then results+=("$(CPU_PID=$pid wrk_run "$@")"); fi; }
+  results+=("$(CPU_PID=$hello_pid wrk_run hello "http://127.0.0.1:$hello_port/")")
+  results+=("$(CPU_PID=$pid wrk_run healthz "$base/healthz")")
   run native_whoami "$base/api/v1/whoami" -H "Authorization: Basic $basic"
   run native_services_page "$base/api/v1/services?limit=50&cursor=$((size * 5))" -H "Authorization: Basic $basic"
   run opsview_config_host "$base/rest/config/host/$host_id" -H "X-Opsview-Username: admin" -H "X-Opsview-Token: $token" -H "Content-Type: application/json"
@@ -158,13 +161,15 @@ LUA
     echo "Start-up to ready: ${ready_ms} ms. RSS: $((rss_start / 1024)) MiB after start, $((rss_load / 1024)) MiB after the read workloads."
     echo "Batched ingestion (500 results per request, 4 connections): ${results_per_s} results/s."
     echo
-    echo "| workload | requests/s | vs hello | vs /healthz | p50 ms | p99 ms |"
-    echo "|---|---|---|---|---|---|"
+    echo "| workload | requests/s | vs hello | vs /healthz | p50 ms | p99 ms | server CPU µs/request | hello's CPU / this |"
+    echo "|---|---|---|---|---|---|---|---|"
+    baseline_cpu=$(awk '{print $5}' <<<"${results[0]}")
     for line in "${results[@]}"; do
-      read -r name rps p50 p99 <<<"$line"
+      read -r name rps p50 p99 cpu <<<"$line"
       vs_hello=$(awk -v a="$rps" -v b="$baseline" 'BEGIN {printf "%.0f%%", 100 * a / b}')
       vs_health=$(awk -v a="$rps" -v b="$health" 'BEGIN {printf "%.0f%%", 100 * a / b}')
-      echo "| $name | $rps | $vs_hello | $vs_health | $p50 | $p99 |"
+      cpu_ratio=$(awk -v a="$cpu" -v b="$baseline_cpu" 'BEGIN {printf "%.0f%%", 100 * b / a}')
+      echo "| $name | $rps | $vs_hello | $vs_health | $p50 | $p99 | $cpu | $cpu_ratio |"
     done
     echo
   } >>"$section"
