@@ -186,7 +186,9 @@ async fn accept_loop(
             let gateway = Arc::clone(&gateway);
             async move {
                 let request = request.map(|body| body.map_err(rosetta_core::BoxError::from).boxed());
-                Ok::<_, Infallible>(gateway.handle(request, Some(peer)).await)
+                // Boxed: hyper keeps the slot of a connection's request future for the connection's life, so an
+                // idle keep-alive connection holds a pointer rather than the pipeline's whole state.
+                Ok::<_, Infallible>(Box::pin(gateway.handle(request, Some(peer))).await)
             }
         });
         match &tls {
