@@ -15,7 +15,7 @@ mod serializer;
 
 use serde_json::Value;
 
-pub use serializer::Serializer;
+use serializer::Serializer;
 
 /// Options for [`encode_with`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -170,8 +170,8 @@ pub fn push_string(out: &mut String, s: &str) {
 }
 
 /// Appends `value` to `out` encoded the PHP way: typed rows `#[derive(Serialize)]` go straight into a
-/// response buffer with the bytes [`encode`] gives for the same JSON value, except that an empty struct
-/// stays `{}` and a non-finite float is `null`.
+/// response buffer with the bytes [`encode`] gives for the same JSON value (a non-finite float, which no JSON
+/// value holds, is `null`).
 pub fn write<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     write_with(out, value, EncodeOptions::default());
 }
@@ -179,7 +179,8 @@ pub fn write<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 fn write_with<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, options: EncodeOptions) {
     let start = out.len();
     if value.serialize(&mut Serializer::new(out, options)).is_err() {
-        // Only a map whose keys are not strings or numbers fails (the crate's types have none): `null`, not half a value.
+        // Only a map whose keys are not strings or numbers fails (the crate's types have none): `null`
+        // rather than half a value.
         out.truncate(start);
         out.extend_from_slice(b"null");
     }
