@@ -5,14 +5,15 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper::server::conn::{http1, http2};
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::TcpListener;
@@ -159,6 +160,7 @@ async fn accept_loop(
     connections: Arc<Semaphore>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    let protocols = Arc::new(Protocols::new(&settings));
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -180,33 +182,19 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         crate::metrics::connection_opened();
         let permit = ConnectionPermit { _slot: permit };
-        let builder = connection_builder(&settings);
-        let gateway = Arc::clone(&gateway);
-        let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
-            let gateway = Arc::clone(&gateway);
-            async move {
-                let request = request.map(|body| body.map_err(rosetta_core::BoxError::from).boxed());
-                // Boxed: hyper keeps the slot of a connection's request future for the connection's life, so an
-                // idle keep-alive connection holds a pointer rather than the pipeline's whole state.
-                Ok::<_, Infallible>(Box::pin(gateway.handle(request, Some(peer))).await)
-            }
-        });
-        match &tls {
-            None => {
-                let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
-                let watched = graceful.watch(connection);
-                tokio::spawn(async move {
-                    if let Err(err) = watched.await {
-                        tracing::debug!(%peer, error = %err, "connection ended with an error");
-                    }
-                    drop(permit);
-                });
-            }
-            Some(handle) => {
-                let acceptor = handle.current();
-                let handshake_timeout = settings.header_read_timeout;
-                let graceful = Arc::clone(&graceful);
-                tokio::spawn(async move {
+        let service = ConnectionService { gateway: Arc::clone(&gateway), peer };
+        let protocols = Arc::clone(&protocols);
+        // Subscribed now, so a shutdown that starts while the connection is being set up waits for it.
+        let watcher = graceful.watcher();
+        let handshake_timeout = settings.header_read_timeout;
+        let acceptor = tls.as_ref().map(TlsHandle::current);
+        tokio::spawn(async move {
+            let served = match acceptor {
+                None => {
+                    let h2 = opens_with_h2_preface(&stream, handshake_timeout).await;
+                    protocols.serve(stream, h2, service, watcher).await
+                }
+                Some(acceptor) => {
                     let stream = match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
                         Ok(Ok(stream)) => stream,
                         Ok(Err(err)) => {
@@ -218,13 +206,105 @@ async fn accept_loop(
                             return;
                         }
                     };
-                    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
-                    if let Err(err) = graceful.watch(connection).await {
-                        tracing::debug!(%peer, error = %err, "connection ended with an error");
-                    }
-                    drop(permit);
-                });
+                    let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                    protocols.serve(stream, h2, service, watcher).await
+                }
+            };
+            if let Err(err) = served {
+                tracing::debug!(%peer, error = %err, "connection ended with an error");
             }
+            drop(permit);
+        });
+    }
+}
+
+/// The HTTP/2 connection preface, which a plaintext client with prior knowledge opens with.
+const H2_PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Whether a plaintext connection opens with the HTTP/2 preface. Peeks, so nothing is consumed; answers as
+/// soon as the bytes received stop matching it (an HTTP/1 request line), and waits for more only while they
+/// match, up to `timeout`.
+async fn opens_with_h2_preface(stream: &tokio::net::TcpStream, timeout: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut seen = [0u8; H2_PREFACE.len()];
+    loop {
+        let read = match tokio::time::timeout_at(deadline, stream.peek(&mut seen)).await {
+            Ok(Ok(read)) => read,
+            _ => return false,
+        };
+        if read == 0 || seen.get(..read) != H2_PREFACE.get(..read) {
+            return false;
+        }
+        if read == H2_PREFACE.len() {
+            return true;
+        }
+        // Part of the preface: peeking again at once would return the same bytes, so give the rest a moment.
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The pipeline as hyper's service for one connection, with the peer's address.
+#[derive(Clone)]
+struct ConnectionService {
+    gateway: Arc<Gateway>,
+    peer: SocketAddr,
+}
+
+impl hyper::service::Service<http::Request<Incoming>> for ConnectionService {
+    type Response = rosetta_core::Response;
+    type Error = Infallible;
+    /// Boxed: hyper keeps the slot of a connection's request future for the connection's life, so an idle
+    /// keep-alive connection holds a pointer rather than the pipeline's whole state.
+    type Future = Pin<Box<dyn Future<Output = Result<rosetta_core::Response, Infallible>> + Send>>;
+
+    fn call(&self, request: http::Request<Incoming>) -> Self::Future {
+        let (gateway, peer) = (Arc::clone(&self.gateway), self.peer);
+        Box::pin(async move {
+            let request = request.map(|body| body.map_err(rosetta_core::BoxError::from).boxed());
+            Ok(gateway.handle(request, Some(peer)).await)
+        })
+    }
+}
+
+/// The HTTP/1.1 and HTTP/2 connection settings, built once per listener. Each connection is served by the
+/// one protocol it speaks: hyper-util's auto connection is sized for an HTTP/2 connection even when it
+/// serves HTTP/1.1, which made every idle keep-alive connection hold ~6 KiB more.
+struct Protocols {
+    http1: http1::Builder,
+    http2: http2::Builder<TokioExecutor>,
+}
+
+impl Protocols {
+    fn new(settings: &ConnectionSettings) -> Protocols {
+        let mut http1 = http1::Builder::new();
+        http1
+            .timer(TokioTimer::new())
+            .header_read_timeout(settings.header_read_timeout)
+            .max_buf_size(settings.max_header_bytes.max(8192))
+            .keep_alive(true);
+        let mut http2 = http2::Builder::new(TokioExecutor::new());
+        http2
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(settings.max_http2_streams)
+            .max_header_list_size(u32::try_from(settings.max_header_bytes).unwrap_or(u32::MAX))
+            .max_pending_accept_reset_streams(Some(settings.max_http2_pending_resets))
+            .max_local_error_reset_streams(Some(settings.max_http2_error_resets));
+        Protocols { http1, http2 }
+    }
+
+    /// Serves `io` with HTTP/2 when `h2`, else HTTP/1.1, until the connection ends or a shutdown closes it.
+    async fn serve<I>(&self, io: I, h2: bool, service: ConnectionService, watcher: Watcher) -> Result<(), hyper::Error>
+    where
+        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        // Each boxed, so the task holds only the protocol it serves.
+        if h2 {
+            Box::pin(watcher.watch(self.http2.serve_connection(TokioIo::new(io), service))).await
+        } else {
+            Box::pin(watcher.watch(self.http1.serve_connection(TokioIo::new(io), service))).await
         }
     }
 }
@@ -238,24 +318,6 @@ impl Drop for ConnectionPermit {
     fn drop(&mut self) {
         crate::metrics::connection_closed();
     }
-}
-
-fn connection_builder(settings: &ConnectionSettings) -> auto::Builder<TokioExecutor> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(settings.header_read_timeout)
-        .max_buf_size(settings.max_header_bytes.max(8192))
-        .keep_alive(true);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_concurrent_streams(settings.max_http2_streams)
-        .max_header_list_size(settings.max_header_bytes as u32)
-        .max_pending_accept_reset_streams(Some(settings.max_http2_pending_resets))
-        .max_local_error_reset_streams(Some(settings.max_http2_error_resets));
-    builder
 }
 
 /// Binds every configured address.
@@ -291,5 +353,62 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpStream;
+
+    use super::*;
+
+    /// What `opens_with_h2_preface` says of a connection whose client writes `parts`, `pause` apart, and
+    /// how long it took.
+    async fn sniffed(parts: &[&'static [u8]], pause: Duration) -> (bool, Duration) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let parts = parts.to_vec();
+        let client = tokio::spawn(async move {
+            let mut stream = TcpStream::connect(address).await.expect("connect");
+            for part in parts {
+                stream.write_all(part).await.expect("write");
+                tokio::time::sleep(pause).await;
+            }
+            stream
+        });
+        let (server, _) = listener.accept().await.expect("accept");
+        let started = std::time::Instant::now();
+        let verdict = opens_with_h2_preface(&server, Duration::from_millis(300)).await;
+        let took = started.elapsed();
+        drop(client.await);
+        (verdict, took)
+    }
+
+    #[tokio::test]
+    async fn the_protocol_is_told_by_the_first_bytes_without_consuming_them() {
+        let quick = Duration::from_millis(250);
+        let requests =
+            [&b"GET /healthz HTTP/1.1\r\n\r\n"[..], b"POST /rest/login HTTP/1.1\r\n\r\n", b"PRI * HTTP/1.1\r\n\r\n"];
+        for request in requests {
+            let (h2, took) = sniffed(&[request], Duration::ZERO).await;
+            assert!(!h2 && took < quick, "HTTP/1 told at once: {h2} after {took:?}");
+        }
+        let (h2, took) = sniffed(&[H2_PREFACE], Duration::ZERO).await;
+        assert!(h2 && took < quick, "{took:?}");
+        let split = [&b"PRI * HTTP/2"[..], b".0\r\n\r\nSM\r\n\r\n"];
+        assert!(sniffed(&split, Duration::from_millis(30)).await.0, "a preface in two writes");
+        let (h2, took) = sniffed(&[b"PRI * HT"], Duration::ZERO).await;
+        assert!(!h2 && took >= Duration::from_millis(300), "a client stopping mid-preface is given up at the timeout");
+
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let mut client = TcpStream::connect(address).await.expect("connect");
+        client.write_all(b"GET / HTTP/1.1\r\n\r\n").await.expect("write");
+        let (server, _) = listener.accept().await.expect("accept");
+        assert!(!opens_with_h2_preface(&server, Duration::from_secs(2)).await);
+        let mut first = [0u8; 3];
+        server.peek(&mut first).await.expect("peek");
+        assert_eq!(&first, b"GET", "nothing was consumed");
     }
 }
