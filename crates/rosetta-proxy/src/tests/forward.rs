@@ -1,6 +1,7 @@
 //! Proxy-mode forwarding: credential translation, streaming, headers, retries, failures, mount options.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +12,7 @@ use http::{Method, StatusCode};
 use rosetta_core::ErrorKind;
 use rosetta_model::{AuditEntry, Product};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 use super::{body_of, caller_request, context, fake, json, Fake};
 use crate::{ProxyConfig, Upstream, UpstreamAuth, UpstreamCredentials};
@@ -307,28 +308,42 @@ async fn hop_by_hop_headers_are_removed_both_ways() {
     assert_eq!(seen.header("x-end-to-end"), Some("kept"));
 }
 
-/// A raw upstream that reads each request and closes the connection without answering on the first
-/// `failures` connections, then answers 200.
-async fn flaky_upstream(failures: usize) -> (String, Arc<AtomicUsize>) {
+/// A raw upstream on a fresh port: each accepted connection goes to `answer` with its number (from 0), in
+/// a task of its own. Returns the upstream's URL and the count of connections accepted.
+async fn raw_upstream<F, Fut>(answer: F) -> (String, Arc<AtomicUsize>)
+where
+    F: Fn(usize, TcpStream) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let connections = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&connections);
     tokio::spawn(async move {
         loop {
-            let Ok((mut stream, _)) = listener.accept().await else { return };
-            let n = counter.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                let mut buffer = vec![0u8; 65536];
-                let _ = stream.read(&mut buffer).await;
-                if n < failures {
-                    return;
-                }
-                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok").await;
-            });
+            let Ok((stream, _)) = listener.accept().await else { return };
+            tokio::spawn(answer(counter.fetch_add(1, Ordering::SeqCst), stream));
         }
     });
     (format!("http://{addr}"), connections)
+}
+
+/// Reads what the proxy sent (one request); 0 when it closed the connection instead.
+async fn read_request(stream: &mut TcpStream) -> usize {
+    let mut buffer = vec![0u8; 65536];
+    stream.read(&mut buffer).await.unwrap_or(0)
+}
+
+/// A raw upstream that reads each request and closes the connection without answering on the first
+/// `failures` connections, then answers 200.
+async fn flaky_upstream(failures: usize) -> (String, Arc<AtomicUsize>) {
+    raw_upstream(move |n, mut stream| async move {
+        read_request(&mut stream).await;
+        if n >= failures {
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok").await;
+        }
+    })
+    .await
 }
 
 #[tokio::test]
@@ -384,17 +399,12 @@ async fn slow_upstream_is_504_within_the_timeout() {
 
 #[tokio::test]
 async fn connection_closed_mid_response_is_502() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else { return };
-            let mut buffer = vec![0u8; 65536];
-            let _ = stream.read(&mut buffer).await;
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-le").await;
-        }
-    });
-    let proxy = upstream(Product::Opennms, config(&format!("http://{addr}"), password("svc", "pw")));
+    let (url, _) = raw_upstream(|_, mut stream| async move {
+        read_request(&mut stream).await;
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-le").await;
+    })
+    .await;
+    let proxy = upstream(Product::Opennms, config(&url, password("svc", "pw")));
     let ctx = context("alice").await;
     let err = proxy.forward(&ctx, caller_request(Method::GET, "/opennms/rest/info", Bytes::new()), "").await.expect_err("cut");
     assert_eq!(err.kind, ErrorKind::BadGateway);
@@ -402,15 +412,12 @@ async fn connection_closed_mid_response_is_502() {
 
 #[tokio::test]
 async fn a_body_cut_short_ends_the_stream_with_an_error() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let Ok((mut stream, _)) = listener.accept().await else { return };
-        let mut buffer = vec![0u8; 65536];
-        let _ = stream.read(&mut buffer).await;
+    let (url, _) = raw_upstream(|_, mut stream| async move {
+        read_request(&mut stream).await;
         let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial").await;
-    });
-    let proxy = upstream(Product::Opennms, config(&format!("http://{addr}"), password("svc", "pw")));
+    })
+    .await;
+    let proxy = upstream(Product::Opennms, config(&url, password("svc", "pw")));
     let ctx = context("alice").await;
     let response = proxy.forward(&ctx, caller_request(Method::GET, "/opennms/rest/info", Bytes::new()), "").await.expect("head");
     let result = http_body_util::BodyExt::collect(response.into_body()).await;
@@ -419,20 +426,17 @@ async fn a_body_cut_short_ends_the_stream_with_an_error() {
 
 /// An upstream that answers `HTTP/1.1 200` with a 9-byte body sent in three parts, `pause` apart.
 async fn trickling_upstream(pause: Duration) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let Ok((mut stream, _)) = listener.accept().await else { return };
-        let mut buffer = vec![0u8; 65536];
-        let _ = stream.read(&mut buffer).await;
+    let (url, _) = raw_upstream(move |_, mut stream| async move {
+        read_request(&mut stream).await;
         let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nabc").await;
         for part in [b"def", b"ghi"] {
             tokio::time::sleep(pause).await;
             let _ = stream.write_all(part).await;
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
-    });
-    format!("http://{addr}")
+    })
+    .await;
+    url
 }
 
 #[tokio::test]
@@ -658,28 +662,16 @@ fn an_https_upstream_needs_a_readable_ca_file() {
 /// The first connection answers one request with keep-alive, then reads the next request and dies
 /// without answering (as an upstream closing an idle connection does); later connections answer.
 async fn dies_on_reuse() -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let connections = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&connections);
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else { return };
-            let n = counter.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                let mut buffer = vec![0u8; 65536];
-                if stream.read(&mut buffer).await.unwrap_or(0) == 0 {
-                    return;
-                }
-                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfirst").await;
-                if n > 0 {
-                    return;
-                }
-                let _ = stream.read(&mut buffer).await;
-            });
+    raw_upstream(|n, mut stream| async move {
+        if read_request(&mut stream).await == 0 {
+            return;
         }
-    });
-    (format!("http://{addr}"), connections)
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfirst").await;
+        if n == 0 {
+            read_request(&mut stream).await;
+        }
+    })
+    .await
 }
 
 #[tokio::test]
