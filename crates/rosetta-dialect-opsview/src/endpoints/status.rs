@@ -65,8 +65,8 @@ fn top_summary(summary: &Summary) -> Map<String, Value> {
     map.insert("handled".into(), json!(summary.hosts.handled + summary.services.handled));
     map.insert("unhandled".into(), json!(summary.hosts.unhandled + summary.services.unhandled));
     map.insert("total".into(), json!(summary.hosts.total() + summary.services.total()));
-    map.insert("host".into(), Value::Object(summary.hosts.flat()));
-    map.insert("service".into(), Value::Object(summary.services.flat()));
+    map.insert("host".into(), Value::Object(summary.hosts.flat().to_map()));
+    map.insert("service".into(), Value::Object(summary.services.flat().to_map()));
     map
 }
 
@@ -252,8 +252,7 @@ fn group_entry(env: &Env<'_>, group: &HostGroup, rows: &[&HostMatch]) -> Value {
     let db = env.db();
     let summary = summarise(rows);
     let downtime = hosts_downtime(env, rows, Timestamp::now());
-    let mut services = summary.services.nested();
-    services.insert("computed_state".into(), json!(worst_of(rows)));
+    let services = summary.services.nested().with_computed_state(worst_of(rows)).to_map();
     let matpath: Vec<Value> = crate::config::hostgroup::ancestry(db, group.meta.id)
         .iter()
         .filter(|g| g.meta.id != group.meta.id)
@@ -266,7 +265,7 @@ fn group_entry(env: &Env<'_>, group: &HostGroup, rows: &[&HostMatch]) -> Value {
         "matpath": matpath,
         "computed_state": computed_state(rows),
         "downtime": downtime,
-        "hosts": Value::Object(summary.hosts.nested()),
+        "hosts": Value::Object(summary.hosts.nested().to_map()),
         "services": Value::Object(services),
     })
 }
@@ -331,8 +330,7 @@ pub fn viewports(env: &Env<'_>) -> Result<Response, GatewayError> {
         };
         let members: Vec<&HostMatch> = rows.iter().filter(|row| row.host.tags.contains(&doc.name)).collect();
         let summary = summarise(&members);
-        let mut services = summary.services.nested();
-        services.insert("computed_state".into(), json!(worst_of(&members)));
+        let services = summary.services.nested().with_computed_state(worst_of(&members)).to_map();
         let downtime = hosts_downtime(env, &members, now);
         list.push(json!({
             "name": doc.name,
@@ -340,7 +338,7 @@ pub fn viewports(env: &Env<'_>) -> Result<Response, GatewayError> {
             "exclude_handled": doc.body.get("exclude_handled").cloned().unwrap_or(json!("0")),
             "downtime": downtime,
             "computed_state": computed_state(&members),
-            "hosts": Value::Object(summary.hosts.nested()),
+            "hosts": Value::Object(summary.hosts.nested().to_map()),
             "services": Value::Object(services),
         }));
         everything.extend(members);

@@ -14,7 +14,7 @@ use super::selection::{host_unhandled, service_unhandled, state_name, state_type
 use super::Env;
 use crate::call::truthy;
 use crate::config::ObjectType;
-use crate::render::{AsStrings, Shown};
+use crate::render::Shown;
 use crate::timespec::format_datetime;
 
 /// Handled/unhandled counters per state name.
@@ -50,35 +50,73 @@ impl Counts {
         self.handled + self.unhandled
     }
 
-    /// `{"ok": {"handled": "5"}, ..., "handled", "unhandled", "total"}`.
-    pub fn nested(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        for (state, (handled, unhandled)) in &self.by_state {
-            let mut pair = Map::new();
-            if *handled > 0 {
-                pair.insert("handled".into(), json!(handled));
-            }
-            if *unhandled > 0 {
-                pair.insert("unhandled".into(), json!(unhandled));
-            }
-            map.insert((*state).into(), Value::Object(pair));
-        }
-        map.insert("handled".into(), json!(self.handled));
-        map.insert("unhandled".into(), json!(self.unhandled));
-        map.insert("total".into(), json!(self.total()));
-        map
+    /// The nested summary: `{"ok": {"handled": "5"}, ..., "handled", "unhandled", "total"}`.
+    pub fn nested(&self) -> CountSummary<'_> {
+        CountSummary { counts: self, nested: true, computed_state: None }
     }
 
-    /// `{"ok": "5", ..., "handled", "unhandled", "total"}`.
-    pub fn flat(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        for (state, (handled, unhandled)) in &self.by_state {
-            map.insert((*state).into(), json!(handled + unhandled));
+    /// The flat summary: `{"ok": "5", ..., "handled", "unhandled", "total"}`.
+    pub fn flat(&self) -> CountSummary<'_> {
+        CountSummary { counts: self, nested: false, computed_state: None }
+    }
+}
+
+/// A [`Counts`] written as Opsview writes a summary, every count a string, without building a map: the
+/// states in name order, then `handled`, `unhandled`, `total` and, when given, `computed_state`.
+#[derive(Debug, Clone, Copy)]
+pub struct CountSummary<'c> {
+    counts: &'c Counts,
+    nested: bool,
+    computed_state: Option<&'static str>,
+}
+
+impl CountSummary<'_> {
+    /// The summary with `computed_state` last.
+    pub fn with_computed_state(self, state: &'static str) -> Self {
+        CountSummary { computed_state: Some(state), ..self }
+    }
+
+    /// The summary as a JSON object, for answers built as values.
+    pub fn to_map(&self) -> Map<String, Value> {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
         }
-        map.insert("handled".into(), json!(self.handled));
-        map.insert("unhandled".into(), json!(self.unhandled));
-        map.insert("total".into(), json!(self.total()));
-        map
+    }
+}
+
+impl Serialize for CountSummary<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// One state's `{"handled": "n", "unhandled": "m"}`, zeros left out.
+        struct Split(u64, u64);
+        impl Serialize for Split {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(None)?;
+                if self.0 > 0 {
+                    map.serialize_entry("handled", &Shown(self.0))?;
+                }
+                if self.1 > 0 {
+                    map.serialize_entry("unhandled", &Shown(self.1))?;
+                }
+                map.end()
+            }
+        }
+        let counts = self.counts;
+        let mut map = serializer.serialize_map(None)?;
+        for (state, (handled, unhandled)) in &counts.by_state {
+            if self.nested {
+                map.serialize_entry(state, &Split(*handled, *unhandled))?;
+            } else {
+                map.serialize_entry(state, &Shown(handled + unhandled))?;
+            }
+        }
+        map.serialize_entry("handled", &Shown(counts.handled))?;
+        map.serialize_entry("unhandled", &Shown(counts.unhandled))?;
+        map.serialize_entry("total", &Shown(counts.total()))?;
+        if let Some(state) = self.computed_state {
+            map.serialize_entry("computed_state", state)?;
+        }
+        map.end()
     }
 }
 
@@ -250,13 +288,11 @@ impl Serialize for HostEntry<'_> {
             if !cx.extra_details {
                 map.serialize_entry("hostgroup", &self.first_group_name())?;
             }
-            let mut summary = counts.flat();
             let worst = worst_service(row.services.iter().map(|s| &*s.check));
-            summary.insert("computed_state".into(), json!(worst));
-            map.serialize_entry("summary", &AsStrings(&Value::Object(summary)))?;
+            map.serialize_entry("summary", &counts.flat().with_computed_state(worst))?;
             map.serialize_entry("services", &Services(self))?;
         } else {
-            map.serialize_entry("summary", &AsStrings(&Value::Object(counts.nested())))?;
+            map.serialize_entry("summary", &counts.nested())?;
         }
         map.end()
     }
