@@ -54,8 +54,8 @@ pub fn route_label(path: &str) -> String {
     label
 }
 
-/// The method as a label without allocating for the standard methods.
-fn method_label(method: &http::Method) -> metrics::SharedString {
+/// The method as a label: the standard methods by name, any other as `OTHER` (a client may send any token).
+fn method_label(method: &http::Method) -> &'static str {
     const STANDARD: [(http::Method, &str); 9] = [
         (http::Method::GET, "GET"),
         (http::Method::POST, "POST"),
@@ -67,10 +67,7 @@ fn method_label(method: &http::Method) -> metrics::SharedString {
         (http::Method::CONNECT, "CONNECT"),
         (http::Method::TRACE, "TRACE"),
     ];
-    STANDARD
-        .iter()
-        .find(|(standard, _)| standard == method)
-        .map_or_else(|| method.as_str().to_owned().into(), |(_, name)| metrics::SharedString::const_str(*name))
+    STANDARD.iter().find(|(standard, _)| standard == method).map_or("OTHER", |(_, name)| name)
 }
 
 /// The status as a label without allocating for the common ones.
@@ -87,13 +84,23 @@ fn status_label(status: u16) -> metrics::SharedString {
 }
 
 /// The handles of the request metrics, kept so that a request of a kind already seen skips the
-/// registry (building its key, hashing every label). Routes are low-cardinality labels, so this holds
-/// no more entries than the registry itself.
+/// registry (building its key, hashing every label).
 #[derive(Default)]
 struct RequestMetrics {
-    counters: DashMap<(&'static str, http::Method, String, u16), metrics::Counter>,
-    durations: DashMap<&'static str, metrics::Histogram>,
+    counters: DashMap<(&'static str, &'static str, String, u16), metrics::Counter, FastHash>,
+    durations: DashMap<&'static str, metrics::Histogram, FastHash>,
 }
+
+/// The hasher of the handle maps: their keys are few (see [`MAX_SERIES`]) and made by the gateway.
+type FastHash = foldhash::fast::RandomState;
+
+/// Most request series: past them a new route is counted as [`OTHER_ROUTE`], so that requests for
+/// arbitrary paths (answered 401 or 404) cannot grow the metrics, and the memory holding them, without
+/// bound.
+const MAX_SERIES: usize = 2000;
+
+/// The route label of requests past [`MAX_SERIES`].
+const OTHER_ROUTE: &str = "{other}";
 
 /// Records one answered request.
 pub fn record_request(dialect: &'static str, method: &http::Method, path: &str, status: u16, seconds: f64) {
@@ -101,17 +108,24 @@ pub fn record_request(dialect: &'static str, method: &http::Method, path: &str, 
     // Handles are bound to the recorder in place when they are made: install it first.
     handle();
     let handles = HANDLES.get_or_init(RequestMetrics::default);
-    let key = (dialect, method.clone(), route_label(path), status);
-    match handles.counters.get(&key) {
-        Some(counter) => counter.increment(1),
-        None => {
-            let counter = metrics::counter!(
-                "rosetta_http_requests_total",
-                "dialect" => dialect, "method" => method_label(method), "route" => key.2.clone(), "status" => status_label(status)
-            );
-            counter.increment(1);
-            handles.counters.insert(key, counter);
+    let mut key = (dialect, method_label(method), route_label(path), status);
+    if let Some(counter) = handles.counters.get(&key) {
+        counter.increment(1);
+    } else {
+        if handles.counters.len() >= MAX_SERIES {
+            OTHER_ROUTE.clone_into(&mut key.2);
         }
+        let (dialect, method, route) = (key.0, key.1, key.2.clone());
+        handles
+            .counters
+            .entry(key)
+            .or_insert_with(|| {
+                metrics::counter!(
+                    "rosetta_http_requests_total",
+                    "dialect" => dialect, "method" => method, "route" => route, "status" => status_label(status)
+                )
+            })
+            .increment(1);
     }
     match handles.durations.get(dialect) {
         Some(histogram) => histogram.record(seconds),
@@ -125,7 +139,16 @@ pub fn record_request(dialect: &'static str, method: &http::Method, path: &str, 
 
 /// Records one authentication attempt.
 pub fn record_auth(method: &'static str, outcome: &'static str) {
-    metrics::counter!("rosetta_auth_attempts_total", "method" => method, "outcome" => outcome).increment(1);
+    static COUNTERS: OnceLock<DashMap<(&'static str, &'static str), metrics::Counter, FastHash>> = OnceLock::new();
+    handle();
+    let counters = COUNTERS.get_or_init(DashMap::default);
+    if let Some(counter) = counters.get(&(method, outcome)) {
+        counter.increment(1);
+        return;
+    }
+    let counter = metrics::counter!("rosetta_auth_attempts_total", "method" => method, "outcome" => outcome);
+    counter.increment(1);
+    counters.insert((method, outcome), counter);
 }
 
 /// Tracks open connections.
@@ -228,6 +251,27 @@ mod tests {
         assert_eq!(route_label("/"), "/");
         assert_eq!(route_label("/a/b/c/d/e/f/g"), "/a/b/c/d/e");
         assert_eq!(route_label("/api/v1/hosts/0123456789abcdef0123"), "/api/v1/hosts/{id}");
+    }
+
+    #[test]
+    fn arbitrary_paths_and_methods_cannot_grow_the_series_without_bound() {
+        let dialect = "test-cardinality";
+        let requests = MAX_SERIES + 10;
+        for n in 0..requests {
+            record_request(dialect, &http::Method::GET, &format!("/cardinality/page-{n}"), 404, 0.001);
+        }
+        let odd = http::Method::from_bytes(b"FOO").expect("a method");
+        record_request(dialect, &odd, "/cardinality/page-0", 404, 0.001);
+        let text = handle().render();
+        let ours: Vec<&str> = text
+            .lines()
+            .filter(|line| line.starts_with("rosetta_http_requests_total{") && line.contains(dialect))
+            .collect();
+        assert!(ours.len() <= MAX_SERIES + 2, "{} series", ours.len());
+        let counted: usize = ours.iter().filter_map(|line| line.rsplit(' ').next()?.parse::<usize>().ok()).sum();
+        assert_eq!(counted, requests + 1);
+        assert!(ours.iter().any(|line| line.contains(r#"route="{other}""#)), "no {{other}} series");
+        assert!(ours.iter().any(|line| line.contains(r#"method="OTHER""#)), "FOO not counted as OTHER");
     }
 
     #[test]
