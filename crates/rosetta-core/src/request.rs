@@ -102,19 +102,22 @@ pub fn empty() -> ResponseBody {
     full(Bytes::new())
 }
 
-/// A response with a status, a content type and a body.
-pub fn respond(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response {
+/// A response with a status, a content type (a constant: a valid header value) and a body.
+pub fn respond(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response {
     let mut response = http::Response::new(full(body));
     *response.status_mut() = status;
-    if let Ok(value) = HeaderValue::from_str(content_type) {
-        response.headers_mut().insert(http::header::CONTENT_TYPE, value);
-    }
+    response.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
 /// A JSON response.
 pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Response {
-    respond(status, "application/json", serde_json::to_vec(value).unwrap_or_default())
+    // Most answers are under a kilobyte: one allocation instead of doubling from serde_json's 128 bytes.
+    let mut body = Vec::with_capacity(1024);
+    match serde_json::to_writer(&mut body, value) {
+        Ok(()) => respond(status, "application/json", body),
+        Err(_) => respond(status, "application/json", Vec::new()),
+    }
 }
 
 /// A `text/plain` response.
