@@ -104,22 +104,8 @@ async fn lists_show_only_the_principals_tenants() {
     let (tenant, hidden) = server
         .db
         .write(Actor::system(), |tx| {
-            let tenant = tx.insert(Tenant {
-                meta: Meta::new(0),
-                name: "customer-a".into(),
-                parent: Some(ROOT_TENANT),
-                kind: TenantKind::Tenant,
-                description: String::new(),
-                native: Native::new(),
-            });
-            let other = tx.insert(Tenant {
-                meta: Meta::new(0),
-                name: "customer-b".into(),
-                parent: Some(ROOT_TENANT),
-                kind: TenantKind::Tenant,
-                description: String::new(),
-                native: Native::new(),
-            });
+            let tenant = tx.insert(Tenant::new("customer-a", ROOT_TENANT, TenantKind::Tenant));
+            let other = tx.insert(Tenant::new("customer-b", ROOT_TENANT, TenantKind::Tenant));
             Ok::<_, rosetta_store::StoreError>((tenant.meta.id, other.meta.id))
         })
         .await

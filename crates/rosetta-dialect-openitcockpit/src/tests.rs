@@ -54,14 +54,7 @@ async fn get_as(app: &AppContext, login: &str, uri: &str) -> (StatusCode, String
 }
 
 fn tenant(name: &str, parent: Id, kind: TenantKind) -> Tenant {
-    Tenant {
-        meta: Meta::new(0),
-        name: name.to_owned(),
-        parent: Some(parent),
-        kind,
-        description: String::new(),
-        native: Native::new(),
-    }
+    Tenant::new(name, parent, kind)
 }
 
 /// 40 hosts in the root, two tenants and a location below one of them, names out of id order; some with

@@ -70,15 +70,7 @@ async fn alarm_estate() -> AppContext {
     app.db
         .write(actor.clone(), |tx| {
             let mut tenant = |name: &str| {
-                let tenant = Tenant {
-                    meta: Meta::new(0),
-                    name: name.to_owned(),
-                    parent: Some(ROOT_TENANT),
-                    kind: TenantKind::Tenant,
-                    description: String::new(),
-                    native: Native::new(),
-                };
-                tx.insert(tenant).meta.id
+                tx.insert(Tenant::new(name, ROOT_TENANT, TenantKind::Tenant)).meta.id
             };
             let (customer, other) = (tenant("customer"), tenant("other"));
             let group = |name: &str, tenant| HostGroup {

@@ -236,15 +236,7 @@ async fn problem_estate() -> AppContext {
         .db
         .write(actor.clone(), |tx| {
             let mut tenant = |name: &str| {
-                let tenant = Tenant {
-                    meta: Meta::new(0),
-                    name: name.to_owned(),
-                    parent: Some(ROOT_TENANT),
-                    kind: TenantKind::Tenant,
-                    description: String::new(),
-                    native: Native::new(),
-                };
-                tx.insert(tenant).meta.id
+                tx.insert(Tenant::new(name, ROOT_TENANT, TenantKind::Tenant)).meta.id
             };
             let (tenant, other) = (tenant("customer"), tenant("other"));
             let web = tx.insert(group("Web", 1, ROOT_TENANT)).meta.id;

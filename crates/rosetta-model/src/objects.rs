@@ -222,6 +222,21 @@ pub struct Tenant {
     pub native: Native,
 }
 
+impl Tenant {
+    /// A new tenant named `name` under `parent`, without description or product fields; the store
+    /// assigns its id.
+    pub fn new(name: impl Into<String>, parent: Id, kind: TenantKind) -> Tenant {
+        Tenant {
+            meta: Meta::new(0),
+            name: name.into(),
+            parent: Some(parent),
+            kind,
+            description: String::new(),
+            native: Native::new(),
+        }
+    }
+}
+
 /// A host group; groups form a tree (Opsview host groups, openITCOCKPIT host groups, OpenNMS categories).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HostGroup {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rosetta_model::{Meta, Tenant, TenantKind};
+use rosetta_model::{Tenant, TenantKind};
 use rosetta_store::{Actor, Db, StoreError};
 
 use super::*;
@@ -26,7 +26,7 @@ fn fresh_schema() -> String {
 }
 
 fn tenant(name: &str) -> Tenant {
-    Tenant { meta: Meta::new(0), name: name.to_owned(), parent: Some(1), kind: TenantKind::Tenant, description: String::new(), native: Default::default() }
+    Tenant::new(name, 1, TenantKind::Tenant)
 }
 
 async fn replica(url: &str, schema: &str) -> Db {

@@ -257,13 +257,13 @@ fn unavailable(err: rusqlite::Error) -> StoreError {
 mod tests {
     use std::sync::Arc;
 
-    use rosetta_model::{Kind, Meta, Tenant, TenantKind};
+    use rosetta_model::{Kind, Tenant, TenantKind};
     use rosetta_store::{Actor, Db, StoreError};
 
     use super::*;
 
     fn tenant(name: &str) -> Tenant {
-        Tenant { meta: Meta::new(0), name: name.to_owned(), parent: Some(1), kind: TenantKind::Tenant, description: String::new(), native: Default::default() }
+        Tenant::new(name, 1, TenantKind::Tenant)
     }
 
     #[tokio::test]

@@ -73,14 +73,7 @@ pub async fn api_key(server: &TestServer, login: &str) -> String {
 
 /// Inserts a tenant (an openITCOCKPIT container) under root; returns its id.
 pub async fn add_tenant(server: &TestServer, name: &str) -> Id {
-    let tenant = Tenant {
-        meta: Meta::new(0),
-        name: name.to_owned(),
-        parent: Some(ROOT_TENANT),
-        kind: TenantKind::Tenant,
-        description: String::new(),
-        native: Native::new(),
-    };
+    let tenant = Tenant::new(name, ROOT_TENANT, TenantKind::Tenant);
     server
         .db
         .write(Actor::system(), |tx| Ok::<_, rosetta_store::StoreError>(tx.insert(tenant).meta.id))

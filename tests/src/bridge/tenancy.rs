@@ -255,14 +255,11 @@ async fn a_requisition_import_puts_nodes_into_the_foreign_sources_tenant() {
         .db
         .write(rosetta_store::Actor::system(), |tx| {
             Ok::<_, rosetta_store::StoreError>(
-                tx.insert(rosetta_model::Tenant {
-                    meta: rosetta_model::Meta::new(0),
-                    name: "Customers".into(),
-                    parent: Some(rosetta_model::ROOT_TENANT),
-                    kind: rosetta_model::TenantKind::Tenant,
-                    description: String::new(),
-                    native: rosetta_model::Native::new(),
-                })
+                tx.insert(rosetta_model::Tenant::new(
+                    "Customers",
+                    rosetta_model::ROOT_TENANT,
+                    rosetta_model::TenantKind::Tenant,
+                ))
                 .meta
                 .id,
             )

@@ -52,14 +52,7 @@ async fn spec_cases() {
     let tenant = server
         .db
         .write(Actor::system(), |tx| {
-            let tenant = tx.insert(Tenant {
-                meta: Meta::new(0),
-                name: "TenantA".into(),
-                parent: Some(ROOT_TENANT),
-                kind: TenantKind::Tenant,
-                description: String::new(),
-                native: Native::new(),
-            });
+            let tenant = tx.insert(Tenant::new("TenantA", ROOT_TENANT, TenantKind::Tenant));
             Ok::<_, rosetta_store::StoreError>(tenant.meta.id)
         })
         .await
@@ -67,14 +60,7 @@ async fn spec_cases() {
     let other_tenant = server
         .db
         .write(Actor::system(), |tx| {
-            let tenant = tx.insert(Tenant {
-                meta: Meta::new(0),
-                name: "TenantB".into(),
-                parent: Some(ROOT_TENANT),
-                kind: TenantKind::Tenant,
-                description: String::new(),
-                native: Native::new(),
-            });
+            let tenant = tx.insert(Tenant::new("TenantB", ROOT_TENANT, TenantKind::Tenant));
             Ok::<_, rosetta_store::StoreError>(tenant.meta.id)
         })
         .await

@@ -17,16 +17,7 @@ async fn estate(server: &TestServer) -> Id {
         .db
         .write(Actor::system(), |tx| {
             let mut tenant = |name: &str| {
-                tx.insert(Tenant {
-                    meta: Meta::new(0),
-                    name: name.into(),
-                    parent: Some(ROOT_TENANT),
-                    kind: TenantKind::Tenant,
-                    description: String::new(),
-                    native: Native::new(),
-                })
-                .meta
-                .id
+                tx.insert(Tenant::new(name, ROOT_TENANT, TenantKind::Tenant)).meta.id
             };
             let (a, b) = (tenant("A"), tenant("B"));
             for index in 0..80 {

@@ -85,7 +85,7 @@ fn check_name(store: &impl Read, name: &str, kind: TenantKind, own: Option<Id>, 
 }
 
 fn new_tenant(name: String, parent: Id, kind: TenantKind, description: String) -> Tenant {
-    Tenant { meta: Meta::new(0), name, parent: Some(parent), kind, description, native: Native::new() }
+    Tenant { description, ..Tenant::new(name, parent, kind) }
 }
 
 /// `POST /containers/add.json?angular=true` `{"Container": {parent_id, name, containertype_id}}`.
