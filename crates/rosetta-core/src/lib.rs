@@ -14,6 +14,7 @@ pub mod context;
 pub mod credentials;
 pub mod dialect;
 pub mod error;
+pub mod escape;
 pub mod monitoring;
 pub mod request;
 pub mod route_spec;

@@ -13,6 +13,7 @@
 
 mod serializer;
 
+use rosetta_core::escape::{clean_run, ByteSet};
 use serde_json::Value;
 
 use serializer::Serializer;
@@ -102,7 +103,7 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// True for the bytes that do not stand for themselves in a PHP-encoded string: controls, `"`, `&`,
 /// `'`, `/`, `<`, `>`, `\\` and every byte of a non-ASCII character.
-const ESCAPED: [bool; 256] = {
+const ESCAPED: ByteSet = {
     let mut table = [false; 256];
     let mut byte = 0;
     while byte < 256 {
@@ -112,26 +113,13 @@ const ESCAPED: [bool; 256] = {
     table
 };
 
-/// The length of the longest prefix of `bytes` that needs no escaping. Eight bytes are looked up per
-/// branch: most text in an answer (keys, names, dates) is long runs of such bytes.
-fn clean_run(bytes: &[u8]) -> usize {
-    let mut at = 0;
-    for chunk in bytes.chunks_exact(8) {
-        if chunk.iter().fold(false, |any, &byte| any | ESCAPED[usize::from(byte)]) {
-            break;
-        }
-        at += 8;
-    }
-    at + bytes[at..].iter().position(|&byte| ESCAPED[usize::from(byte)]).unwrap_or(bytes.len() - at)
-}
-
 /// Calls `emit` with the escaped text of `s` (quotes excluded), piece by piece: runs of characters that
 /// stand for themselves as slices of `s`, escapes as short strings.
 fn escape_pieces(s: &str, mut emit: impl FnMut(&str)) {
     let bytes = s.as_bytes();
     let (mut run, mut at) = (0, 0);
     loop {
-        at += clean_run(&bytes[at..]);
+        at += clean_run(&bytes[at..], &ESCAPED);
         let Some(&byte) = bytes.get(at) else { break };
         if run < at {
             emit(&s[run..at]);
@@ -212,12 +200,12 @@ mod tests {
     #[test]
     fn an_escape_anywhere_in_a_long_run_is_found() {
         let clean = "abcdefghijklmnopqrstuvwxyz0123456789 .:-_ABC";
-        assert_eq!(clean_run(clean.as_bytes()), clean.len());
+        assert_eq!(clean_run(clean.as_bytes(), &ESCAPED), clean.len());
         let specials = [("/", r"\/"), ("\"", r"\u0022"), ("\n", r"\n"), ("é", r"\u00e9"), ("&", r"\u0026"), ("<", r"\u003C")];
         for at in 0..=clean.len() {
             for (special, escaped) in specials {
                 let text = format!("{}{special}{}", &clean[..at], &clean[at..]);
-                assert_eq!(clean_run(text.as_bytes()), at, "{special:?} at {at}");
+                assert_eq!(clean_run(text.as_bytes(), &ESCAPED), at, "{special:?} at {at}");
                 let mut written = String::new();
                 push_string(&mut written, &text);
                 assert_eq!(written, format!("\"{}{escaped}{}\"", &clean[..at], &clean[at..]));
