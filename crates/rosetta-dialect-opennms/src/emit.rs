@@ -4,7 +4,7 @@
 //! Both give the same bytes as the [`Obj`] rendering (the attributes of an object come before its
 //! elements, as JAXB writes them).
 
-use std::fmt::Write as _;
+use rosetta_core::escape::{clean_run, ByteSet};
 
 use crate::datetime::write_xsd_datetime;
 use crate::negotiate::Format;
@@ -191,18 +191,14 @@ impl Writer {
     fn json_scalar(&mut self, value: Scalar<'_>) {
         match value {
             Scalar::Str(text) => json_string(&mut self.out, text),
-            Scalar::Int(number) | Scalar::Time(number) => {
-                let _ = write!(self.out, "{number}");
-            }
+            Scalar::Int(number) | Scalar::Time(number) => self.out.push_str(itoa::Buffer::new().format(number)),
         }
     }
 
     fn xml_scalar(&mut self, value: Scalar<'_>, attribute: bool) {
         match value {
             Scalar::Str(text) => escape_into(&mut self.out, text, attribute),
-            Scalar::Int(number) => {
-                let _ = write!(self.out, "{number}");
-            }
+            Scalar::Int(number) => self.out.push_str(itoa::Buffer::new().format(number)),
             Scalar::Time(millis) => write_xsd_datetime(&mut self.out, millis, self.offset_secs),
         }
     }
@@ -297,31 +293,40 @@ impl Emit for Writer {
 /// characters; everything else as is).
 fn json_string(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    let mut start = 0;
-    for (index, byte) in text.bytes().enumerate() {
-        let escape = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\x08' => "\\b",
-            b'\x0c' => "\\f",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&text[start..index]);
-        if escape.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0xf)]));
-        } else {
-            out.push_str(escape);
+    /// Controls, `"` and `\\`: what JSON strings escape.
+    const ESCAPED: ByteSet = {
+        let mut table = [false; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            table[byte] = byte < 0x20 || byte == b'"' as usize || byte == b'\\' as usize;
+            byte += 1;
         }
-        start = index + 1;
+        table
+    };
+    out.push('"');
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    loop {
+        let run = clean_run(&bytes[at..], &ESCAPED);
+        out.push_str(&text[at..at + run]);
+        at += run;
+        let Some(&byte) = bytes.get(at) else { break };
+        match byte {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\x08' => out.push_str("\\b"),
+            b'\x0c' => out.push_str("\\f"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xf)]));
+            }
+        }
+        at += 1;
     }
-    out.push_str(&text[start..]);
     out.push('"');
 }
 
@@ -409,5 +414,14 @@ mod tests {
         let mut out = String::new();
         json_string(&mut out, &text);
         assert_eq!(out, serde_json::to_string(&text).expect("json"));
+        let clean = "abcdefghijklmnopqrstuvwxyz0123456789 .:-_ABC";
+        for at in 0..=clean.len() {
+            for special in ["\"", "\\", "\n", "\u{1}", "é"] {
+                let text = format!("{}{special}{}", &clean[..at], &clean[at..]);
+                out.clear();
+                json_string(&mut out, &text);
+                assert_eq!(out, serde_json::to_string(&text).expect("json"), "{special:?} at {at}");
+            }
+        }
     }
 }
