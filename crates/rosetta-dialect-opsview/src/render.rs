@@ -51,12 +51,12 @@ pub fn stringify(value: Value) -> Value {
 /// A value written as [`stringify`] would make it, without building the stringified copy.
 pub struct AsStrings<'a>(pub &'a Value);
 
-/// A number (or anything displayed) written as a string, as Opsview writes every scalar.
+/// An integer written as a string, as Opsview writes every scalar.
 pub struct Shown<T>(pub T);
 
-impl<T: std::fmt::Display> Serialize for Shown<T> {
+impl<T: itoa::Integer + Copy> Serialize for Shown<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
+        serializer.serialize_str(itoa::Buffer::new().format(self.0))
     }
 }
 
