@@ -13,7 +13,7 @@
 
 mod serializer;
 
-use rosetta_core::escape::{clean_run, ByteSet};
+use rosetta_core::escape::{clean_run, json_escapes, ByteSet};
 use serde_json::Value;
 
 use serializer::Serializer;
@@ -103,15 +103,7 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// True for the bytes that do not stand for themselves in a PHP-encoded string: controls, `"`, `&`,
 /// `'`, `/`, `<`, `>`, `\\` and every byte of a non-ASCII character.
-const ESCAPED: ByteSet = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        table[byte] = byte < 0x20 || byte >= 0x80 || matches!(byte as u8, b'"' | b'&' | b'\'' | b'/' | b'<' | b'>' | b'\\');
-        byte += 1;
-    }
-    table
-};
+const ESCAPED: ByteSet = json_escapes(b"&'/<>", true);
 
 /// Calls `emit` with the escaped text of `s` (quotes excluded), piece by piece: runs of characters that
 /// stand for themselves as slices of `s`, escapes as short strings.

@@ -4,7 +4,7 @@
 //! Both give the same bytes as the [`Obj`] rendering (the attributes of an object come before its
 //! elements, as JAXB writes them).
 
-use rosetta_core::escape::{clean_run, ByteSet};
+use rosetta_core::escape::{clean_run, json_escapes, ByteSet};
 
 use crate::datetime::write_xsd_datetime;
 use crate::negotiate::Format;
@@ -294,15 +294,7 @@ impl Emit for Writer {
 fn json_string(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     /// Controls, `"` and `\\`: what JSON strings escape.
-    const ESCAPED: ByteSet = {
-        let mut table = [false; 256];
-        let mut byte = 0;
-        while byte < 256 {
-            table[byte] = byte < 0x20 || byte == b'"' as usize || byte == b'\\' as usize;
-            byte += 1;
-        }
-        table
-    };
+    const ESCAPED: ByteSet = json_escapes(b"", false);
     out.push('"');
     let bytes = text.as_bytes();
     let mut at = 0;
