@@ -85,56 +85,64 @@ fn status_label(status: u16) -> metrics::SharedString {
 
 /// The handles of the request metrics, kept so that a request of a kind already seen skips the
 /// registry (building its key, hashing every label).
-#[derive(Default)]
 struct RequestMetrics {
     counters: DashMap<(&'static str, &'static str, String, u16), metrics::Counter, FastHash>,
     durations: DashMap<&'static str, metrics::Histogram, FastHash>,
+    /// Most request series: past them a new route is counted as [`OTHER_ROUTE`].
+    max_series: usize,
 }
 
 /// The hasher of the handle maps: their keys are few (see [`MAX_SERIES`]) and made by the gateway.
 type FastHash = foldhash::fast::RandomState;
 
-/// Most request series: past them a new route is counted as [`OTHER_ROUTE`], so that requests for
-/// arbitrary paths (answered 401 or 404) cannot grow the metrics, and the memory holding them, without
-/// bound.
+/// Most request series the gateway keeps, so that requests for arbitrary paths (answered 401 or 404)
+/// cannot grow the metrics, and the memory holding them, without bound.
 const MAX_SERIES: usize = 2000;
 
-/// The route label of requests past [`MAX_SERIES`].
+/// The route label of requests past the most series.
 const OTHER_ROUTE: &str = "{other}";
+
+impl RequestMetrics {
+    fn new(max_series: usize) -> RequestMetrics {
+        RequestMetrics { counters: DashMap::default(), durations: DashMap::default(), max_series }
+    }
+
+    /// Counts one answered request. The recorder must be installed first: handles are bound to it when made.
+    fn record(&self, dialect: &'static str, method: &http::Method, path: &str, status: u16, seconds: f64) {
+        let mut key = (dialect, method_label(method), route_label(path), status);
+        if let Some(counter) = self.counters.get(&key) {
+            counter.increment(1);
+        } else {
+            if self.counters.len() >= self.max_series {
+                OTHER_ROUTE.clone_into(&mut key.2);
+            }
+            let (dialect, method, route) = (key.0, key.1, key.2.clone());
+            self.counters
+                .entry(key)
+                .or_insert_with(|| {
+                    metrics::counter!(
+                        "rosetta_http_requests_total",
+                        "dialect" => dialect, "method" => method, "route" => route, "status" => status_label(status)
+                    )
+                })
+                .increment(1);
+        }
+        match self.durations.get(dialect) {
+            Some(histogram) => histogram.record(seconds),
+            None => {
+                let histogram = metrics::histogram!("rosetta_http_request_duration_seconds", "dialect" => dialect);
+                histogram.record(seconds);
+                self.durations.insert(dialect, histogram);
+            }
+        }
+    }
+}
 
 /// Records one answered request.
 pub fn record_request(dialect: &'static str, method: &http::Method, path: &str, status: u16, seconds: f64) {
     static HANDLES: OnceLock<RequestMetrics> = OnceLock::new();
-    // Handles are bound to the recorder in place when they are made: install it first.
     handle();
-    let handles = HANDLES.get_or_init(RequestMetrics::default);
-    let mut key = (dialect, method_label(method), route_label(path), status);
-    if let Some(counter) = handles.counters.get(&key) {
-        counter.increment(1);
-    } else {
-        if handles.counters.len() >= MAX_SERIES {
-            OTHER_ROUTE.clone_into(&mut key.2);
-        }
-        let (dialect, method, route) = (key.0, key.1, key.2.clone());
-        handles
-            .counters
-            .entry(key)
-            .or_insert_with(|| {
-                metrics::counter!(
-                    "rosetta_http_requests_total",
-                    "dialect" => dialect, "method" => method, "route" => route, "status" => status_label(status)
-                )
-            })
-            .increment(1);
-    }
-    match handles.durations.get(dialect) {
-        Some(histogram) => histogram.record(seconds),
-        None => {
-            let histogram = metrics::histogram!("rosetta_http_request_duration_seconds", "dialect" => dialect);
-            histogram.record(seconds);
-            handles.durations.insert(dialect, histogram);
-        }
-    }
+    HANDLES.get_or_init(|| RequestMetrics::new(MAX_SERIES)).record(dialect, method, path, status, seconds);
 }
 
 /// Records one authentication attempt.
@@ -255,19 +263,22 @@ mod tests {
 
     #[test]
     fn arbitrary_paths_and_methods_cannot_grow_the_series_without_bound() {
-        let dialect = "test-cardinality";
-        let requests = MAX_SERIES + 10;
+        // A table of its own with a small bound, so the process-wide one other tests count on stays open.
+        let (dialect, bound) = ("test-cardinality", 50);
+        let table = RequestMetrics::new(bound);
+        handle();
+        let requests = bound + 10;
         for n in 0..requests {
-            record_request(dialect, &http::Method::GET, &format!("/cardinality/page-{n}"), 404, 0.001);
+            table.record(dialect, &http::Method::GET, &format!("/cardinality/page-{n}"), 404, 0.001);
         }
         let odd = http::Method::from_bytes(b"FOO").expect("a method");
-        record_request(dialect, &odd, "/cardinality/page-0", 404, 0.001);
+        table.record(dialect, &odd, "/cardinality/page-0", 404, 0.001);
         let text = handle().render();
         let ours: Vec<&str> = text
             .lines()
             .filter(|line| line.starts_with("rosetta_http_requests_total{") && line.contains(dialect))
             .collect();
-        assert!(ours.len() <= MAX_SERIES + 2, "{} series", ours.len());
+        assert!(ours.len() <= bound + 2, "{} series", ours.len());
         let counted: usize = ours.iter().filter_map(|line| line.rsplit(' ').next()?.parse::<usize>().ok()).sum();
         assert_eq!(counted, requests + 1);
         assert!(ours.iter().any(|line| line.contains(r#"route="{other}""#)), "no {{other}} series");
